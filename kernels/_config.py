@@ -1,0 +1,13 @@
+"""Compiler settings shared by every kernel, kept in one place.
+
+FASTMATH leaves out ``nnan`` and ``ninf`` on purpose: with those flags LLVM may
+assume no NaN or inf exists, and ``np.isnan`` or an inf check can silently
+return False.  ``reassoc`` lets LLVM vectorise reductions; the order it picks is
+fixed at compile time, so results stay deterministic for a given machine.
+"""
+
+FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+
+# Elementwise and reduction work above this many elements is split across
+# threads with prange; below it a thread wake-up costs more than it saves.
+PARALLEL_MIN_ELEMENTS = 1 << 16
