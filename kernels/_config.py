@@ -6,7 +6,7 @@ return False.  ``reassoc`` lets LLVM vectorise reductions; the order it picks is
 fixed at compile time, so results stay deterministic for a given machine.
 """
 
-FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 # Elementwise and reduction work above this many elements is split across
 # threads with prange; below it a thread wake-up costs more than it saves.

@@ -1,0 +1,128 @@
+"""Input checks done once at the layer boundary, before any kernel runs.
+
+Kernels index without bounds checks, so every shape, dtype and label that
+reaches one has been checked here.  Errors name the call and the argument and
+say what was found and what was expected.  The fast path (a C-contiguous array
+of the right float dtype) costs a few attribute reads and makes no copy.
+"""
+
+import numpy as np
+
+FLOAT32 = np.dtype(np.float32)
+FLOAT64 = np.dtype(np.float64)
+
+
+def compute_dtype(where, *arrays):
+    """The float dtype numpy would compute in for these operands.
+
+    float32 and float64 stay as they are and mix as numpy mixes them; integers
+    and bools compute in float64 as numpy's true division would; float16 is
+    computed in float32 (no kernel runs in half precision).  Complex, object,
+    string and other dtypes have no real result: TypeError.
+    """
+    dtypes = []
+    for a in arrays:
+        dtype = np.asarray(a).dtype if not hasattr(a, "dtype") else a.dtype
+        if dtype.kind not in "biuf":
+            raise TypeError(
+                f"{where}: got an array of dtype {dtype}; expected real numbers "
+                "(float32 or float64; ints and bools are converted to float64)"
+            )
+        dtypes.append(dtype)
+    result = np.result_type(*dtypes)
+    if result.kind in "biu":
+        return FLOAT64
+    if result.itemsize <= 4:
+        return FLOAT32
+    if result.itemsize > 8:
+        raise TypeError(
+            f"{where}: got dtype {result}; expected float32 or float64 "
+            "(convert with .astype(np.float64))"
+        )
+    return FLOAT64
+
+
+def operand(a, dtype, where, name):
+    """`a` as a C-contiguous ndarray of `dtype`, copied only when it is not one."""
+    if type(a) is np.ndarray and a.dtype is dtype and a.flags.c_contiguous:
+        return a
+    if a is None:
+        raise TypeError(f"{where}: {name} is None; expected an array")
+    found = np.asarray(a)
+    if found.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where}: {name} has dtype {found.dtype}; expected real numbers "
+            f"({dtype.name})"
+        )
+    return np.ascontiguousarray(found, dtype=dtype)
+
+
+def batch(a, where, name, width=None, dtype=None):
+    """A 2-D batch (N, width) as a C-contiguous float array of `dtype`."""
+    if dtype is None:
+        dtype = compute_dtype(where, a)
+    a = operand(a, dtype, where, name)
+    if a.ndim != 2:
+        raise ValueError(
+            f"{where}: {name} has shape {a.shape}; expected a 2-D batch (N, "
+            f"{'D' if width is None else width})"
+            + (" (use x.reshape(1, -1) for a single sample)" if a.ndim == 1 else "")
+        )
+    if width is not None and a.shape[1] != width:
+        raise ValueError(
+            f"{where}: {name} has shape {a.shape}; expected (N, {width}) to match "
+            "the layer's weights"
+        )
+    return a
+
+
+def same_shape(a, shape, where, name, dtype):
+    """`a` as a C-contiguous float array of exactly `shape` (e.g. a dout)."""
+    a = operand(a, dtype, where, name)
+    if a.shape != shape:
+        raise ValueError(f"{where}: {name} has shape {a.shape}; expected {shape}")
+    return a
+
+
+def saved(value, where):
+    """The state a forward saved, or a clear error if forward never ran."""
+    if value is None:
+        raise ValueError(f"{where}: backward called before forward")
+    return value
+
+
+def labels(t, n_rows, n_classes, where):
+    """Class labels: indices (N,) of an integer dtype, or one-hot rows (N, C).
+
+    The range of index labels is checked by the kernels, which scan them before
+    writing; here only the dtype and the shape.
+    """
+    if type(t) is not np.ndarray:
+        if t is None:
+            raise TypeError(f"{where}: t is None; expected labels")
+        t = np.asarray(t)
+    if t.ndim == 2 and t.shape == (n_rows, n_classes):
+        if t.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: one-hot t has dtype {t.dtype}; expected numbers")
+        return t if t.flags.c_contiguous else np.ascontiguousarray(t)
+    if t.ndim == 1 and t.shape[0] == n_rows:
+        if t.dtype.kind not in "iub":
+            raise TypeError(
+                f"{where}: t has dtype {t.dtype}; class indices must be integers "
+                "(or pass one-hot rows of shape (N, C))"
+            )
+        return t if t.flags.c_contiguous else np.ascontiguousarray(t)
+    raise ValueError(
+        f"{where}: t has shape {t.shape}; expected class indices ({n_rows},) or "
+        f"one-hot rows ({n_rows}, {n_classes})"
+    )
+
+
+def report_bad_label(bad_row, t, n_classes, where):
+    """Raise the IndexError for a label a kernel found out of range."""
+    row = t[bad_row]
+    found = int(np.argmax(row)) if t.ndim == 2 else row
+    raise IndexError(
+        f"{where}: label {found} in row {bad_row} is out of range; expected "
+        f"class indices in [0, {n_classes})"
+    )

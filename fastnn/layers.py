@@ -1,0 +1,339 @@
+"""The book's layers (common/layers.py) on Numba kernels, with the same interface.
+
+Every layer has ``params`` (the very arrays passed in) and ``grads`` (allocated
+once; every backward writes into them in place), ``forward`` and ``backward``.
+Outputs are new arrays, as in the book, so a caller may keep them.
+"""
+
+import numpy as np
+
+from . import _inputs as check
+from .kernels import activation, affine, matmul, repeat_sum, sigmoid_loss, softmax_loss
+
+
+def _weights_dtype(where, *params):
+    """Dtype of the layer's own params; they must agree with each other."""
+    return check.compute_dtype(where, *params)
+
+
+class MatMul:
+    """y = x @ W.
+
+    Args: W (D, H).  forward(x (N, D)) -> (N, H); backward(dout (N, H)) -> dx (N, D),
+    writing dW into ``grads[0]``.  Attributes: params [W], grads [dW], x.
+    """
+
+    def __init__(self, W):
+        self.params = [W]
+        self.grads = [np.zeros_like(W)]
+        self.x = None
+
+    def forward(self, x):
+        W, = self.params
+        dtype = W.dtype if getattr(x, "dtype", None) is W.dtype else check.compute_dtype("MatMul.forward", x, W)
+        x = check.batch(x, "MatMul.forward", "x", W.shape[0], dtype)
+        W = check.operand(W, dtype, "MatMul.forward", "W")
+        out = np.empty((x.shape[0], W.shape[1]), dtype)
+        matmul.matmul_forward(x, W, out)
+        self.x = x
+        return out
+
+    def backward(self, dout):
+        W, = self.params
+        x = check.saved(self.x, "MatMul.backward")
+        dtype = x.dtype
+        dout = check.same_shape(dout, (x.shape[0], W.shape[1]), "MatMul.backward", "dout", dtype)
+        W = check.operand(W, dtype, "MatMul.backward", "W")
+        dx = np.empty(x.shape, dtype)
+        dW = _grad_target(self.grads[0], dtype)
+        matmul.matmul_backward(dout, x, W, dx, dW)
+        _store_grad(self.grads[0], dW)
+        return dx
+
+
+class Affine:
+    """y = x @ W + b.
+
+    Args: W (D, H), b (H,).  forward(x (N, D)) -> (N, H); backward(dout (N, H)) ->
+    dx (N, D), writing dW and db into ``grads``.  Attributes: params [W, b],
+    grads [dW, db], x.
+    """
+
+    def __init__(self, W, b):
+        self.params = [W, b]
+        self.grads = [np.zeros_like(W), np.zeros_like(b)]
+        self.x = None
+
+    def forward(self, x):
+        W, b = self.params
+        if getattr(x, "dtype", None) is W.dtype and b.dtype is W.dtype:
+            dtype = W.dtype
+        else:
+            dtype = check.compute_dtype("Affine.forward", x, W, b)
+        x = check.batch(x, "Affine.forward", "x", W.shape[0], dtype)
+        W = check.operand(W, dtype, "Affine.forward", "W")
+        b = check.operand(b, dtype, "Affine.forward", "b")
+        if b.shape != (W.shape[1],):
+            raise ValueError(f"Affine.forward: b has shape {b.shape}; expected ({W.shape[1]},) to match W {W.shape}")
+        out = np.empty((x.shape[0], W.shape[1]), dtype)
+        affine.affine_forward(x, W, b, out)
+        self.x = x
+        return out
+
+    def backward(self, dout):
+        W, b = self.params
+        x = check.saved(self.x, "Affine.backward")
+        dtype = x.dtype
+        dout = check.same_shape(dout, (x.shape[0], W.shape[1]), "Affine.backward", "dout", dtype)
+        W = check.operand(W, dtype, "Affine.backward", "W")
+        dx = np.empty(x.shape, dtype)
+        dW = _grad_target(self.grads[0], dtype)
+        db = _grad_target(self.grads[1], dtype)
+        affine.affine_backward(dout, x, W, dx, dW, db)
+        _store_grad(self.grads[0], dW)
+        _store_grad(self.grads[1], db)
+        return dx
+
+
+def _grad_target(grad, dtype):
+    """The array a kernel should write a gradient into: grad itself when it can."""
+    if grad.dtype is dtype and grad.flags.c_contiguous:
+        return grad
+    return np.empty(grad.shape, dtype)
+
+
+def _store_grad(grad, computed):
+    """Copy a gradient computed elsewhere into the layer's own grad array."""
+    if computed is not grad:
+        grad[...] = computed
+
+
+class Sigmoid:
+    """y = 1 / (1 + exp(-x)), elementwise on any shape.
+
+    forward(x) -> y; backward(dout) -> dx = dout * (1 - y) * y.  Attributes: out.
+    """
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.out = None
+
+    def forward(self, x):
+        dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype("Sigmoid.forward", x)
+        x = check.operand(x, dtype, "Sigmoid.forward", "x")
+        out = np.empty(x.shape, dtype)
+        activation.sigmoid_forward(x, out)
+        self.out = out
+        return out
+
+    def backward(self, dout):
+        y = check.saved(self.out, "Sigmoid.backward")
+        dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
+        dx = np.empty(y.shape, y.dtype)
+        activation.sigmoid_backward(dout, y, dx)
+        return dx
+
+
+_FLOATS = (check.FLOAT32, check.FLOAT64)
+
+
+def _rows(x, where):
+    """x as a 2-D float batch; a 1-D x is one row (the book's softmax takes both)."""
+    dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
+    x = check.operand(x, dtype, where, "x")
+    if x.ndim == 1:
+        return x.reshape(1, -1)
+    if x.ndim != 2:
+        raise ValueError(f"{where}: x has shape {x.shape}; expected (N, C) or (C,)")
+    return x
+
+
+class Softmax:
+    """y = softmax(x) along the last axis of a 2-D (N, C) or 1-D (C,) x.
+
+    forward(x) -> y; backward(dout) -> dx = y * dout - y * sum(y * dout).
+    Attributes: out.
+    """
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.out = None
+
+    def forward(self, x):
+        shape = np.shape(x)
+        x2 = _rows(x, "Softmax.forward")
+        out = np.empty(x2.shape, x2.dtype)
+        softmax_loss.softmax_forward(x2, out)
+        self.out = out.reshape(shape)
+        return self.out
+
+    def backward(self, dout):
+        y = check.saved(self.out, "Softmax.backward")
+        dout = check.same_shape(dout, y.shape, "Softmax.backward", "dout", y.dtype)
+        y2 = y.reshape(-1, y.shape[-1]) if y.ndim == 1 else y
+        dx = np.empty(y2.shape, y.dtype)
+        softmax_loss.softmax_backward(y2, dout.reshape(y2.shape), dx)
+        return dx.reshape(y.shape)
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by the cross-entropy loss, fused.
+
+    forward(x (N, C), t) -> mean loss, t being class indices (N,) or one-hot rows
+    (N, C); backward(dout=1) -> dx = (softmax(x) - onehot(t)) * dout / N.
+    Attributes: y (the softmax output), t (the labels as given).
+    """
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.y = None
+        self.t = None
+
+    def forward(self, x, t):
+        where = "SoftmaxWithLoss.forward"
+        dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
+        x = check.batch(x, where, "x", None, dtype)
+        n, c = x.shape
+        t = check.labels(t, n, c, where)
+        y = np.empty(x.shape, dtype)
+        loss, bad = softmax_loss.softmax_cross_entropy_forward(x, t, y)
+        if bad >= 0:
+            check.report_bad_label(bad, t, c, where)
+        self.y, self.t = y, t
+        return dtype.type(loss)
+
+    def backward(self, dout=1):
+        y = check.saved(self.y, "SoftmaxWithLoss.backward")
+        dx = np.empty(y.shape, y.dtype)
+        softmax_loss.softmax_cross_entropy_backward(y, self.t, _scalar(dout, "SoftmaxWithLoss.backward"), dx)
+        return dx
+
+
+def _scalar(dout, where):
+    """The upstream gradient of a loss: a real number."""
+    try:
+        return float(dout)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: dout is {dout!r}; expected a real number (the loss's gradient, 1 by default)") from None
+
+
+class SigmoidWithLoss:
+    """Sigmoid followed by the binary cross-entropy loss, fused.
+
+    forward(x, t) -> mean loss, x of any shape with N elements and t N labels,
+    each 0 or 1; backward(dout=1) -> dx = (sigmoid(x) - t) * dout / N, shaped like x.
+    Attributes: y (the sigmoid output), t, loss.
+    """
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.loss = None
+        self.y = None
+        self.t = None
+
+    def forward(self, x, t):
+        where = "SigmoidWithLoss.forward"
+        dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
+        x = check.operand(x, dtype, where, "x")
+        if type(t) is not np.ndarray:
+            t = np.asarray(t)
+        if t.ndim != 1 or t.shape[0] != x.size:
+            raise ValueError(f"{where}: t has shape {t.shape}; expected ({x.size},), one label per element of x {x.shape}")
+        if t.dtype.kind not in "iub":
+            raise TypeError(f"{where}: t has dtype {t.dtype}; expected integer labels 0 or 1")
+        t = np.ascontiguousarray(t)
+        y = np.empty(x.shape, dtype)
+        loss, bad = sigmoid_loss.sigmoid_cross_entropy_forward(x, t, y)
+        if bad >= 0:
+            raise IndexError(f"{where}: label {t[bad]} at index {bad} is out of range; expected 0 or 1")
+        self.y, self.t = y, t
+        self.loss = dtype.type(loss)
+        return self.loss
+
+    def backward(self, dout=1):
+        y = check.saved(self.y, "SigmoidWithLoss.backward")
+        dx = np.empty(y.shape, y.dtype)
+        sigmoid_loss.sigmoid_cross_entropy_backward(y, self.t, _scalar(dout, "SigmoidWithLoss.backward"), dx)
+        return dx
+
+
+def _axis(axis, where):
+    if axis not in (0, 1, -1, -2) or isinstance(axis, bool):
+        raise ValueError(f"{where}: axis is {axis!r}; expected 0 or 1 (a 2-D array's axes)")
+    return axis % 2
+
+
+class Repeat:
+    """The Repeat node: y = np.repeat(x, N, axis) for a 2-D x.
+
+    With x of shape (1, D) and axis 0 this copies the row N times, giving (N, D).
+    backward(dy) sums each run of N slices back: for (1, D), dy.sum(axis=0,
+    keepdims=True).  Attributes: N, axis, x_shape.
+    """
+
+    def __init__(self, N, axis=0):
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 0:
+            raise ValueError(f"Repeat: N is {N!r}; expected a non-negative integer")
+        self.params, self.grads = [], []
+        self.N = int(N)
+        self.axis = _axis(axis, "Repeat")
+        self.x_shape = None
+
+    def forward(self, x):
+        x = _array_2d(x, "Repeat.forward")
+        shape = list(x.shape)
+        shape[self.axis] *= self.N
+        out = np.empty(shape, x.dtype)
+        repeat_sum.repeat_2d(x, self.N, self.axis, out)
+        self.x_shape = x.shape
+        return out
+
+    def backward(self, dy):
+        x_shape = check.saved(self.x_shape, "Repeat.backward")
+        shape = list(x_shape)
+        shape[self.axis] *= self.N
+        dtype = dy.dtype if getattr(dy, "dtype", None) in _FLOATS else check.compute_dtype("Repeat.backward", dy)
+        dy = check.same_shape(dy, tuple(shape), "Repeat.backward", "dy", dtype)
+        dx = np.empty(x_shape, dtype)
+        repeat_sum.sum_runs_2d(dy, self.N, self.axis, dx)
+        return dx
+
+
+class Sum:
+    """The Sum node: y = x.sum(axis, keepdims=True) for a 2-D x.
+
+    backward(dy) repeats dy x.shape[axis] times along axis, the shape of x.
+    Attributes: axis, x_shape.
+    """
+
+    def __init__(self, axis=0):
+        self.params, self.grads = [], []
+        self.axis = _axis(axis, "Sum")
+        self.x_shape = None
+
+    def forward(self, x):
+        x = _array_2d(x, "Sum.forward")
+        shape = list(x.shape)
+        shape[self.axis] = 1
+        out = np.empty(shape, x.dtype)
+        repeat_sum.sum_runs_2d(x, x.shape[self.axis], self.axis, out)
+        self.x_shape = x.shape
+        return out
+
+    def backward(self, dy):
+        x_shape = check.saved(self.x_shape, "Sum.backward")
+        shape = list(x_shape)
+        shape[self.axis] = 1
+        dtype = dy.dtype if getattr(dy, "dtype", None) in _FLOATS else check.compute_dtype("Sum.backward", dy)
+        dy = check.same_shape(dy, tuple(shape), "Sum.backward", "dy", dtype)
+        dx = np.empty(x_shape, dtype)
+        repeat_sum.repeat_2d(dy, x_shape[self.axis], self.axis, dx)
+        return dx
+
+
+def _array_2d(x, where):
+    dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
+    x = check.operand(x, dtype, where, "x")
+    if x.ndim != 2:
+        raise ValueError(f"{where}: x has shape {x.shape}; expected a 2-D array")
+    return x

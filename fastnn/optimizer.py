@@ -1,0 +1,148 @@
+"""The book's optimizers (common/optimizer.py): update(params, grads) in place.
+
+Each update checks the two lists once, then makes one kernel call per
+parameter.  State arrays (velocity, squared-gradient sums, moments) are made on
+the first update, one per parameter, as in the book.
+"""
+
+import math
+
+import numpy as np
+
+from . import _inputs as check
+from .kernels import optimizers as kernels
+
+
+def _pairs(params, grads, where):
+    """Check params and grads pair up; yield (param, grad as a C array of param's dtype)."""
+    if len(params) != len(grads):
+        raise ValueError(f"{where}: got {len(params)} params and {len(grads)} grads; expected one grad per param")
+    pairs = []
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if type(p) is not np.ndarray or p.dtype.kind != "f" or p.dtype.itemsize not in (4, 8) or not p.dtype.isnative:
+            raise TypeError(
+                f"{where}: params[{i}] is {type(p).__name__} of dtype {getattr(p, 'dtype', None)}; "
+                "expected a float32 or float64 numpy array (updated in place)"
+            )
+        if type(g) is not np.ndarray or g.dtype is not p.dtype or not g.flags.c_contiguous:
+            g = check.operand(g, p.dtype, where, f"grads[{i}]")
+        if g.shape != p.shape:
+            raise ValueError(f"{where}: grads[{i}] has shape {g.shape}; expected {p.shape} like params[{i}]")
+        pairs.append((p, g))
+    return pairs
+
+
+def _state(existing, params, where, count=1):
+    """The per-parameter state arrays, made on first use, checked against params after."""
+    if existing is None:
+        return [[np.zeros(p.shape, p.dtype) for p in params] for _ in range(count)]
+    if len(existing[0]) != len(params):
+        raise ValueError(f"{where}: got {len(params)} params; this optimizer's state holds {len(existing[0])}")
+    for i, (p, s) in enumerate(zip(params, existing[0])):
+        if s.shape != p.shape or s.dtype != p.dtype:
+            raise ValueError(
+                f"{where}: params[{i}] has shape {p.shape} and dtype {p.dtype}, but this optimizer's state "
+                f"for it was made for {s.shape} {s.dtype}; use a new optimizer for a different model"
+            )
+    return existing
+
+
+def _apply(kernel, param, *args):
+    """Run an update kernel on param in place (through a C-contiguous copy if it is not one)."""
+    if param.flags.c_contiguous:
+        kernel(param, *args)
+    else:
+        work = np.ascontiguousarray(param)
+        kernel(work, *args)
+        param[...] = work
+
+
+class SGD:
+    """Stochastic gradient descent: param -= lr * grad."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for p, g in _pairs(params, grads, "SGD.update"):
+            _apply(kernels.sgd_update, p, g, self.lr)
+
+
+class Momentum:
+    """Momentum SGD: v = momentum * v - lr * grad; param += v."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = None
+
+    def update(self, params, grads):
+        pairs = _pairs(params, grads, "Momentum.update")
+        self.v, = _state(None if self.v is None else [self.v], params, "Momentum.update")
+        for (p, g), v in zip(pairs, self.v):
+            _apply(kernels.momentum_update, p, g, v, self.lr, self.momentum)
+
+
+class Nesterov:
+    """Nesterov's accelerated gradient (http://arxiv.org/abs/1212.0901), as the book writes it."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = None
+
+    def update(self, params, grads):
+        pairs = _pairs(params, grads, "Nesterov.update")
+        self.v, = _state(None if self.v is None else [self.v], params, "Nesterov.update")
+        for (p, g), v in zip(pairs, self.v):
+            _apply(kernels.nesterov_update, p, g, v, self.lr, self.momentum)
+
+
+class AdaGrad:
+    """AdaGrad: h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+        self.h = None
+
+    def update(self, params, grads):
+        pairs = _pairs(params, grads, "AdaGrad.update")
+        self.h, = _state(None if self.h is None else [self.h], params, "AdaGrad.update")
+        for (p, g), h in zip(pairs, self.h):
+            _apply(kernels.adagrad_update, p, g, h, self.lr)
+
+
+class RMSprop:
+    """RMSprop: h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+
+    def __init__(self, lr=0.01, decay_rate=0.99):
+        self.lr = lr
+        self.decay_rate = decay_rate
+        self.h = None
+
+    def update(self, params, grads):
+        pairs = _pairs(params, grads, "RMSprop.update")
+        self.h, = _state(None if self.h is None else [self.h], params, "RMSprop.update")
+        for (p, g), h in zip(pairs, self.h):
+            _apply(kernels.rmsprop_update, p, g, h, self.lr, self.decay_rate)
+
+
+class Adam:
+    """Adam (http://arxiv.org/abs/1412.6980v8) with the book's bias-corrected step."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.iter = 0
+        self.m = None
+        self.v = None
+
+    def update(self, params, grads):
+        pairs = _pairs(params, grads, "Adam.update")
+        state = None if self.m is None else [self.m, self.v]
+        self.m, self.v = _state(state, params, "Adam.update", count=2)
+        self.iter += 1
+        lr_t = self.lr * math.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
+        for (p, g), m, v in zip(pairs, self.m, self.v):
+            _apply(kernels.adam_update, p, g, m, v, lr_t, self.beta1, self.beta2)

@@ -1,0 +1,107 @@
+"""The book's Trainer (common/trainer.py): mini-batch training with progress lines."""
+
+import time
+
+import numpy
+
+from .util import clip_grads
+
+
+class Trainer:
+    """Trains ``model`` (forward(x, t) -> loss, backward(), params, grads) with ``optimizer``.
+
+    fit() shuffles the data once per epoch with ``numpy.random.permutation`` (each
+    shuffle applied to the previous epoch's order, as the book does), and every
+    ``eval_interval`` iterations prints ``| epoch 1 |  iter 1 / 10 | time 0[s] |
+    loss 1.10`` and appends the average loss since the last print to ``loss_list``.
+    """
+
+    def __init__(self, model, optimizer):
+        self.model = model
+        self.optimizer = optimizer
+        self.loss_list = []
+        self.eval_interval = None
+        self.current_epoch = 0
+
+    def fit(self, x, t, max_epoch=10, batch_size=32, max_grad=None, eval_interval=20):
+        data_size = len(x)
+        if len(t) != data_size:
+            raise ValueError(f"Trainer.fit: x has {data_size} samples but t has {len(t)}; expected the same number")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"Trainer.fit: batch_size is {batch_size!r}; expected a positive integer")
+        max_iters = data_size // batch_size
+        self.eval_interval = eval_interval
+        model, optimizer = self.model, self.optimizer
+        total_loss = 0
+        loss_count = 0
+
+        start_time = time.time()
+        for epoch in range(max_epoch):
+            idx = numpy.random.permutation(numpy.arange(data_size))
+            x = x[idx]
+            t = t[idx]
+
+            for iters in range(max_iters):
+                batch_x = x[iters * batch_size:(iters + 1) * batch_size]
+                batch_t = t[iters * batch_size:(iters + 1) * batch_size]
+
+                loss = model.forward(batch_x, batch_t)
+                model.backward()
+                params, grads = remove_duplicate(model.params, model.grads)
+                if max_grad is not None:
+                    clip_grads(grads, max_grad)
+                optimizer.update(params, grads)
+                total_loss += loss
+                loss_count += 1
+
+                if (eval_interval is not None) and (iters % eval_interval) == 0:
+                    avg_loss = total_loss / loss_count
+                    elapsed_time = time.time() - start_time
+                    print('| epoch %d |  iter %d / %d | time %d[s] | loss %.2f'
+                          % (self.current_epoch + 1, iters + 1, max_iters, elapsed_time, avg_loss))
+                    self.loss_list.append(float(avg_loss))
+                    total_loss, loss_count = 0, 0
+
+            self.current_epoch += 1
+
+    def plot(self, ylim=None, path=None):
+        """Plot loss_list; show it, or save it as an image when ``path`` is given."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.plot(numpy.arange(len(self.loss_list)), self.loss_list, label='train')
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.set_xlabel('iterations (x' + str(self.eval_interval) + ')')
+        ax.set_ylabel('loss')
+        if path is None:
+            plt.show()
+        else:
+            fig.savefig(path, dpi=100, bbox_inches='tight')
+            plt.close(fig)
+
+
+def remove_duplicate(params, grads):
+    """Merge shared weights: one entry per distinct array, with their grads summed.
+
+    Two params are shared when they are the same array, or (weight tying) when
+    one is the other's transpose in shape and values; the second one's grad (or
+    its transpose) is added into the first's, in place, and the pair dropped.
+    Returns new lists; the model's own lists are left as they were.
+    """
+    params, grads = params[:], grads[:]
+    i = 0
+    while i < len(params):
+        j = i + 1
+        while j < len(params):
+            a, b = params[i], params[j]
+            if a is b:
+                grads[i] += grads[j]
+            elif a.ndim == 2 and b.ndim == 2 and a.T.shape == b.shape and numpy.all(a.T == b):
+                grads[i] += grads[j].T
+            else:
+                j += 1
+                continue
+            del params[j], grads[j]
+        i += 1
+    return params, grads

@@ -1,0 +1,58 @@
+"""Matrix products: the MatMul node's forward and backward.
+
+Shapes: x (N, D), W (D, H), out/dout (N, H), dx (N, D), dW (D, H).
+Small products run in a plain loop, because a BLAS call costs more than the
+arithmetic of the spiral net's 30x2x10 product; large ones go to BLAS (through
+SciPy's bindings, which Numba's ``np.dot`` uses), writing straight into the
+caller's output array, with transposes passed as views, never copied.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._config import FASTMATH
+
+# Below this many multiply-adds a loop beats the fixed cost of a BLAS call.
+SMALL_GEMM_MACS = 8192
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _gemm_loop(a, b, out):
+    """out = a @ b by rows, the inner loop running along out's contiguous row."""
+    m, k = a.shape
+    n = b.shape[1]
+    for i in range(m):
+        for j in range(n):
+            out[i, j] = 0
+        for p in range(k):
+            aip = a[i, p]
+            for j in range(n):
+                out[i, j] += aip * b[p, j]
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def gemm(a, b, out):
+    """out (M, N) = a (M, K) @ b (K, N); a and b may be transposed views."""
+    m, k = a.shape
+    n = b.shape[1]
+    if m == 0 or n == 0:
+        return
+    if k == 0:
+        out[:, :] = 0
+    elif m * n * k <= SMALL_GEMM_MACS:
+        _gemm_loop(a, b, out)
+    else:
+        np.dot(a, b, out)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def matmul_forward(x, W, out):
+    """out = x @ W.  IN: x (N, D), W (D, H).  OUT: out (N, H)."""
+    gemm(x, W, out)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def matmul_backward(dout, x, W, dx, dW):
+    """dx = dout @ W.T, dW = x.T @ dout.  IN: dout (N, H), x, W.  OUT: dx (N, D), dW (D, H)."""
+    gemm(dout, W.T, dx)
+    gemm(x.T, dout, dW)

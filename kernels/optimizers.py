@@ -1,0 +1,109 @@
+"""In-place parameter updates, the formulas of the book's common/optimizer.py.
+
+Every kernel takes one parameter array, its gradient and the optimizer's state
+arrays for it, all C-contiguous and of the same shape, and updates them in place
+in one pass.  Hyper-parameters are cast to the array's dtype first, as NumPy
+does with a Python float times a float32 array.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._config import FASTMATH
+
+# The book adds this to the root in AdaGrad, RMSprop and Adam.
+ROOT_EPS = 1e-7
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def sgd_update(param, grad, lr):
+    """param -= lr * grad."""
+    p = param.reshape(-1)
+    g = grad.reshape(-1)
+    lr_ = p.dtype.type(lr)
+    for i in range(p.size):
+        p[i] -= lr_ * g[i]
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def momentum_update(param, grad, v, lr, momentum):
+    """v = momentum * v - lr * grad; param += v."""
+    p = param.reshape(-1)
+    g = grad.reshape(-1)
+    vf = v.reshape(-1)
+    lr_ = p.dtype.type(lr)
+    mu = p.dtype.type(momentum)
+    for i in range(p.size):
+        vi = mu * vf[i] - lr_ * g[i]
+        vf[i] = vi
+        p[i] += vi
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def nesterov_update(param, grad, v, lr, momentum):
+    """v = momentum * v - lr * grad; param += momentum**2 * v - (1 + momentum) * lr * grad."""
+    p = param.reshape(-1)
+    g = grad.reshape(-1)
+    vf = v.reshape(-1)
+    lr_ = p.dtype.type(lr)
+    mu = p.dtype.type(momentum)
+    mu2 = mu * mu
+    step = p.dtype.type((1 + momentum) * lr)
+    for i in range(p.size):
+        vi = vf[i] * mu - lr_ * g[i]
+        vf[i] = vi
+        p[i] += mu2 * vi
+        p[i] -= step * g[i]
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def adagrad_update(param, grad, h, lr):
+    """h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+    p = param.reshape(-1)
+    g = grad.reshape(-1)
+    hf = h.reshape(-1)
+    lr_ = p.dtype.type(lr)
+    eps = p.dtype.type(ROOT_EPS)
+    for i in range(p.size):
+        hi = hf[i] + g[i] * g[i]
+        hf[i] = hi
+        p[i] -= lr_ * g[i] / (np.sqrt(hi) + eps)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def rmsprop_update(param, grad, h, lr, decay_rate):
+    """h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+    p = param.reshape(-1)
+    g = grad.reshape(-1)
+    hf = h.reshape(-1)
+    lr_ = p.dtype.type(lr)
+    rho = p.dtype.type(decay_rate)
+    keep = p.dtype.type(1 - decay_rate)
+    eps = p.dtype.type(ROOT_EPS)
+    for i in range(p.size):
+        hi = hf[i] * rho + keep * g[i] * g[i]
+        hf[i] = hi
+        p[i] -= lr_ * g[i] / (np.sqrt(hi) + eps)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def adam_update(param, grad, m, v, lr_t, beta1, beta2):
+    """m += (1-b1)(g - m); v += (1-b2)(g**2 - v); param -= lr_t * m / (sqrt(v) + 1e-7).
+
+    lr_t is the bias-corrected step lr * sqrt(1 - b2**t) / (1 - b1**t).
+    """
+    p = param.reshape(-1)
+    g = grad.reshape(-1)
+    mf = m.reshape(-1)
+    vf = v.reshape(-1)
+    step = p.dtype.type(lr_t)
+    a1 = p.dtype.type(1 - beta1)
+    a2 = p.dtype.type(1 - beta2)
+    eps = p.dtype.type(ROOT_EPS)
+    for i in range(p.size):
+        gi = g[i]
+        mi = mf[i] + a1 * (gi - mf[i])
+        vi = vf[i] + a2 * (gi * gi - vf[i])
+        mf[i] = mi
+        vf[i] = vi
+        p[i] -= step * mi / (np.sqrt(vi) + eps)
