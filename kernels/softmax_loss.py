@@ -30,8 +30,17 @@ def label_at(t, i):
 @overload(label_at)
 def _label_at_jit(t, i):
     if t.ndim == 2:
-        return lambda t, i: np.argmax(t[i])
+        return _first_max_column
     return lambda t, i: t[i]
+
+
+def _first_max_column(t, i):
+    """Index of the first maximum of row i (a plain loop: np.argmax on a row view is slow)."""
+    best = 0
+    for j in range(1, t.shape[1]):
+        if t[i, j] > t[i, best]:
+            best = j
+    return best
 
 
 @njit(cache=True, fastmath=FASTMATH)
