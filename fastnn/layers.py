@@ -10,6 +10,9 @@ import numpy as np
 from . import _inputs as check
 from .kernels import activation, affine, matmul, repeat_sum, sigmoid_loss, softmax_loss
 
+_F32, _F64 = check.FLOAT32, check.FLOAT64
+_FLOATS = (_F32, _F64)
+
 
 def _weights_dtype(where, *params):
     """Dtype of the layer's own params; they must agree with each other."""
@@ -27,20 +30,38 @@ class MatMul:
         self.params = [W]
         self.grads = [np.zeros_like(W)]
         self.x = None
+        self._checked_W = None  # the W last found valid: forward's fast path trusts it
 
     def forward(self, x):
         W, = self.params
-        dtype = W.dtype if getattr(x, "dtype", None) is W.dtype else check.compute_dtype("MatMul.forward", x, W)
-        x = check.batch(x, "MatMul.forward", "x", W.shape[0], dtype)
-        W = check.operand(W, dtype, "MatMul.forward", "W")
-        out = np.empty((x.shape[0], W.shape[1]), dtype)
+        if not (W is self._checked_W and type(x) is np.ndarray and x.dtype is W.dtype
+                and x.ndim == 2 and x.flags.c_contiguous and x.shape[1] == W.shape[0]):
+            x, W = self._prepare(x)
+        out = np.empty((x.shape[0], W.shape[1]), x.dtype)
         matmul.matmul_forward(x, W, out)
         self.x = x
         return out
 
+    def _prepare(self, x):
+        """The checked, converted operands of forward (the slow path: any input)."""
+        W, = self.params
+        _check_weight(W, "MatMul", "W")
+        dtype = check.compute_dtype("MatMul.forward", x, W)
+        x = check.batch(x, "MatMul.forward", "x", W.shape[0], dtype)
+        if W.dtype is dtype:
+            self._checked_W = W
+        return x, check.operand(W, dtype, "MatMul.forward", "W")
+
     def backward(self, dout):
         W, = self.params
-        x = check.saved(self.x, "MatMul.backward")
+        x = self.x
+        if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype
+                and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
+                and W is self._checked_W and self.grads[0].flags.c_contiguous):
+            dx = np.empty(x.shape, x.dtype)
+            matmul.matmul_backward(dout, x, W, dx, self.grads[0])
+            return dx
+        x = check.saved(x, "MatMul.backward")
         dtype = x.dtype
         dout = check.same_shape(dout, (x.shape[0], W.shape[1]), "MatMul.backward", "dout", dtype)
         W = check.operand(W, dtype, "MatMul.backward", "W")
@@ -63,26 +84,42 @@ class Affine:
         self.params = [W, b]
         self.grads = [np.zeros_like(W), np.zeros_like(b)]
         self.x = None
+        self._checked = (None, None)  # the (W, b) last found valid: forward's fast path trusts them
 
     def forward(self, x):
         W, b = self.params
-        if getattr(x, "dtype", None) is W.dtype and b.dtype is W.dtype:
-            dtype = W.dtype
-        else:
-            dtype = check.compute_dtype("Affine.forward", x, W, b)
-        x = check.batch(x, "Affine.forward", "x", W.shape[0], dtype)
-        W = check.operand(W, dtype, "Affine.forward", "W")
-        b = check.operand(b, dtype, "Affine.forward", "b")
-        if b.shape != (W.shape[1],):
-            raise ValueError(f"Affine.forward: b has shape {b.shape}; expected ({W.shape[1]},) to match W {W.shape}")
-        out = np.empty((x.shape[0], W.shape[1]), dtype)
+        if not (W is self._checked[0] and b is self._checked[1] and type(x) is np.ndarray
+                and x.dtype is W.dtype and x.ndim == 2 and x.flags.c_contiguous
+                and x.shape[1] == W.shape[0]):
+            x, W, b = self._prepare(x)
+        out = np.empty((x.shape[0], W.shape[1]), x.dtype)
         affine.affine_forward(x, W, b, out)
         self.x = x
         return out
 
+    def _prepare(self, x):
+        """The checked, converted operands of forward (the slow path: any input)."""
+        W, b = self.params
+        _check_weight(W, "Affine", "W")
+        if np.ndim(b) != 1 or np.shape(b)[0] != W.shape[1]:
+            raise ValueError(f"Affine.forward: b has shape {np.shape(b)}; expected ({W.shape[1]},) to match W {W.shape}")
+        dtype = check.compute_dtype("Affine.forward", x, W, b)
+        x = check.batch(x, "Affine.forward", "x", W.shape[0], dtype)
+        if W.dtype is dtype and b.dtype is dtype and b.flags.c_contiguous:
+            self._checked = (W, b)
+        return x, check.operand(W, dtype, "Affine.forward", "W"), check.operand(b, dtype, "Affine.forward", "b")
+
     def backward(self, dout):
         W, b = self.params
-        x = check.saved(self.x, "Affine.backward")
+        x = self.x
+        dW, db = self.grads
+        if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype
+                and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
+                and W is self._checked[0] and dW.flags.c_contiguous and db.flags.c_contiguous):
+            dx = np.empty(x.shape, x.dtype)
+            affine.affine_backward(dout, x, W, dx, dW, db)
+            return dx
+        x = check.saved(x, "Affine.backward")
         dtype = x.dtype
         dout = check.same_shape(dout, (x.shape[0], W.shape[1]), "Affine.backward", "dout", dtype)
         W = check.operand(W, dtype, "Affine.backward", "W")
@@ -93,6 +130,13 @@ class Affine:
         _store_grad(self.grads[0], dW)
         _store_grad(self.grads[1], db)
         return dx
+
+
+def _check_weight(W, layer, name):
+    """A layer's weight matrix must be a 2-D real array (it is updated in place)."""
+    if type(W) is not np.ndarray or W.ndim != 2:
+        raise ValueError(f"{layer}: {name} has shape {np.shape(W)}; expected a 2-D numpy array (D, H)")
+    check.compute_dtype(f"{layer}: {name}", W)
 
 
 def _grad_target(grad, dtype):
@@ -119,22 +163,22 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
-        dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype("Sigmoid.forward", x)
-        x = check.operand(x, dtype, "Sigmoid.forward", "x")
-        out = np.empty(x.shape, dtype)
+        if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
+            x = check.operand(x, check.compute_dtype("Sigmoid.forward", x), "Sigmoid.forward", "x")
+        out = np.empty(x.shape, x.dtype)
         activation.sigmoid_forward(x, out)
         self.out = out
         return out
 
     def backward(self, dout):
-        y = check.saved(self.out, "Sigmoid.backward")
-        dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
+        y = self.out
+        if not (y is not None and type(dout) is np.ndarray and dout.dtype is y.dtype
+                and dout.flags.c_contiguous and dout.shape == y.shape):
+            y = check.saved(y, "Sigmoid.backward")
+            dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
         dx = np.empty(y.shape, y.dtype)
         activation.sigmoid_backward(dout, y, dx)
         return dx
-
-
-_FLOATS = (check.FLOAT32, check.FLOAT64)
 
 
 def _rows(x, where):
@@ -191,10 +235,15 @@ class SoftmaxWithLoss:
 
     def forward(self, x, t):
         where = "SoftmaxWithLoss.forward"
-        dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
-        x = check.batch(x, where, "x", None, dtype)
+        if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32)
+                and x.ndim == 2 and x.flags.c_contiguous):
+            x = check.batch(x, where, "x", None, check.compute_dtype(where, x))
+        dtype = x.dtype
         n, c = x.shape
-        t = check.labels(t, n, c, where)
+        if not (type(t) is np.ndarray and t.flags.c_contiguous and (
+                (t.ndim == 1 and t.dtype.kind in "iu" and t.shape[0] == n)
+                or (t.ndim == 2 and t.shape == x.shape and t.dtype.kind in "biuf"))):
+            t = check.labels(t, n, c, where)
         y = np.empty(x.shape, dtype)
         loss, bad = softmax_loss.softmax_cross_entropy_forward(x, t, y)
         if bad >= 0:

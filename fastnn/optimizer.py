@@ -6,6 +6,7 @@ the first update, one per parameter, as in the book.
 """
 
 import math
+import operator
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from .kernels import optimizers as kernels
 
 
 def _pairs(params, grads, where):
-    """Check params and grads pair up; yield (param, grad as a C array of param's dtype)."""
+    """Check params and grads pair up; return [(param, grad as a C array of param's dtype)]."""
     if len(params) != len(grads):
         raise ValueError(f"{where}: got {len(params)} params and {len(grads)} grads; expected one grad per param")
     pairs = []
@@ -24,12 +25,38 @@ def _pairs(params, grads, where):
                 f"{where}: params[{i}] is {type(p).__name__} of dtype {getattr(p, 'dtype', None)}; "
                 "expected a float32 or float64 numpy array (updated in place)"
             )
+        if not p.flags.writeable:
+            raise ValueError(f"{where}: params[{i}] is read-only; expected a writeable array (updated in place)")
         if type(g) is not np.ndarray or g.dtype is not p.dtype or not g.flags.c_contiguous:
             g = check.operand(g, p.dtype, where, f"grads[{i}]")
         if g.shape != p.shape:
             raise ValueError(f"{where}: grads[{i}] has shape {g.shape}; expected {p.shape} like params[{i}]")
         pairs.append((p, g))
     return pairs
+
+
+class _CheckedPairs:
+    """Remembers the last (params, grads) lists that passed the checks.
+
+    A training loop passes the same arrays every step; when every array is
+    the very object checked before (and needed no conversion), the checks and
+    the pairing are skipped.  Any other call is checked in full.
+    """
+
+    def __init__(self):
+        self.params = self.grads = self.pairs = ()
+
+    def get(self, params, grads, where):
+        if (len(params) == len(self.params) and len(grads) == len(self.grads)
+                and all(map(operator.is_, params, self.params))
+                and all(map(operator.is_, grads, self.grads))):
+            return self.pairs
+        pairs = _pairs(params, grads, where)
+        if all(g is grads[i] and p.flags.c_contiguous for i, (p, g) in enumerate(pairs)):
+            self.params, self.grads, self.pairs = tuple(params), tuple(grads), pairs
+        else:
+            self.params = self.grads = self.pairs = ()
+        return pairs
 
 
 def _state(existing, params, where, count=1):
@@ -62,10 +89,15 @@ class SGD:
 
     def __init__(self, lr=0.01):
         self.lr = lr
+        self._checked = _CheckedPairs()
 
     def update(self, params, grads):
-        for p, g in _pairs(params, grads, "SGD.update"):
-            _apply(kernels.sgd_update, p, g, self.lr)
+        lr = self.lr
+        for p, g in self._checked.get(params, grads, "SGD.update"):
+            if p.flags.c_contiguous:
+                kernels.sgd_update(p, g, lr)
+            else:
+                _apply(kernels.sgd_update, p, g, lr)
 
 
 class Momentum:
@@ -73,11 +105,12 @@ class Momentum:
 
     def __init__(self, lr=0.01, momentum=0.9):
         self.lr = lr
+        self._checked = _CheckedPairs()
         self.momentum = momentum
         self.v = None
 
     def update(self, params, grads):
-        pairs = _pairs(params, grads, "Momentum.update")
+        pairs = self._checked.get(params, grads, "Momentum.update")
         self.v, = _state(None if self.v is None else [self.v], params, "Momentum.update")
         for (p, g), v in zip(pairs, self.v):
             _apply(kernels.momentum_update, p, g, v, self.lr, self.momentum)
@@ -88,11 +121,12 @@ class Nesterov:
 
     def __init__(self, lr=0.01, momentum=0.9):
         self.lr = lr
+        self._checked = _CheckedPairs()
         self.momentum = momentum
         self.v = None
 
     def update(self, params, grads):
-        pairs = _pairs(params, grads, "Nesterov.update")
+        pairs = self._checked.get(params, grads, "Nesterov.update")
         self.v, = _state(None if self.v is None else [self.v], params, "Nesterov.update")
         for (p, g), v in zip(pairs, self.v):
             _apply(kernels.nesterov_update, p, g, v, self.lr, self.momentum)
@@ -103,10 +137,11 @@ class AdaGrad:
 
     def __init__(self, lr=0.01):
         self.lr = lr
+        self._checked = _CheckedPairs()
         self.h = None
 
     def update(self, params, grads):
-        pairs = _pairs(params, grads, "AdaGrad.update")
+        pairs = self._checked.get(params, grads, "AdaGrad.update")
         self.h, = _state(None if self.h is None else [self.h], params, "AdaGrad.update")
         for (p, g), h in zip(pairs, self.h):
             _apply(kernels.adagrad_update, p, g, h, self.lr)
@@ -117,11 +152,12 @@ class RMSprop:
 
     def __init__(self, lr=0.01, decay_rate=0.99):
         self.lr = lr
+        self._checked = _CheckedPairs()
         self.decay_rate = decay_rate
         self.h = None
 
     def update(self, params, grads):
-        pairs = _pairs(params, grads, "RMSprop.update")
+        pairs = self._checked.get(params, grads, "RMSprop.update")
         self.h, = _state(None if self.h is None else [self.h], params, "RMSprop.update")
         for (p, g), h in zip(pairs, self.h):
             _apply(kernels.rmsprop_update, p, g, h, self.lr, self.decay_rate)
@@ -132,6 +168,7 @@ class Adam:
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
         self.lr = lr
+        self._checked = _CheckedPairs()
         self.beta1 = beta1
         self.beta2 = beta2
         self.iter = 0
@@ -139,7 +176,7 @@ class Adam:
         self.v = None
 
     def update(self, params, grads):
-        pairs = _pairs(params, grads, "Adam.update")
+        pairs = self._checked.get(params, grads, "Adam.update")
         state = None if self.m is None else [self.m, self.v]
         self.m, self.v = _state(state, params, "Adam.update", count=2)
         self.iter += 1

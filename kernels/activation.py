@@ -8,10 +8,10 @@ becomes inf and the quotient 0, with no warning and no NaN.
 import numpy as np
 from numba import njit
 
-from ._config import FASTMATH
+from ._config import KERNEL
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def sigmoid_forward(x, out):
     """out = 1 / (1 + exp(-x)).  IN: x.  OUT: out, same shape as x."""
     xf = x.reshape(-1)
@@ -21,7 +21,7 @@ def sigmoid_forward(x, out):
         of[i] = one / (one + np.exp(-xf[i]))
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def sigmoid_backward(dout, y, dx):
     """dx = dout * (1 - y) * y, y being the forward output.  OUT: dx."""
     df = dout.reshape(-1)

@@ -5,11 +5,11 @@ Shapes: x (N, D), W (D, H), b (H,), out/dout (N, H), dx (N, D), dW (D, H), db (H
 
 from numba import njit
 
-from ._config import FASTMATH
+from ._config import KERNEL
 from .matmul import gemm
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def affine_forward(x, W, b, out):
     """out = x @ W + b, the bias added in the same pass over out.  OUT: out (N, H)."""
     gemm(x, W, out)
@@ -19,7 +19,7 @@ def affine_forward(x, W, b, out):
             out[i, j] += b[j]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def affine_backward(dout, x, W, dx, dW, db):
     """dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0).  OUT: dx, dW, db."""
     gemm(dout, W.T, dx)

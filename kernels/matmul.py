@@ -10,13 +10,13 @@ caller's output array, with transposes passed as views, never copied.
 import numpy as np
 from numba import njit
 
-from ._config import FASTMATH
+from ._config import KERNEL
 
 # Below this many multiply-adds a loop beats the fixed cost of a BLAS call.
 SMALL_GEMM_MACS = 8192
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def _gemm_loop(a, b, out):
     """out = a @ b by rows, the inner loop running along out's contiguous row."""
     m, k = a.shape
@@ -30,7 +30,7 @@ def _gemm_loop(a, b, out):
                 out[i, j] += aip * b[p, j]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def gemm(a, b, out):
     """out (M, N) = a (M, K) @ b (K, N); a and b may be transposed views."""
     m, k = a.shape
@@ -45,13 +45,13 @@ def gemm(a, b, out):
         np.dot(a, b, out)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def matmul_forward(x, W, out):
     """out = x @ W.  IN: x (N, D), W (D, H).  OUT: out (N, H)."""
     gemm(x, W, out)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def matmul_backward(dout, x, W, dx, dW):
     """dx = dout @ W.T, dW = x.T @ dout.  IN: dout (N, H), x, W.  OUT: dx (N, D), dW (D, H)."""
     gemm(dout, W.T, dx)

@@ -9,13 +9,13 @@ does with a Python float times a float32 array.
 import numpy as np
 from numba import njit
 
-from ._config import FASTMATH
+from ._config import KERNEL
 
 # The book adds this to the root in AdaGrad, RMSprop and Adam.
 ROOT_EPS = 1e-7
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def sgd_update(param, grad, lr):
     """param -= lr * grad."""
     p = param.reshape(-1)
@@ -25,7 +25,7 @@ def sgd_update(param, grad, lr):
         p[i] -= lr_ * g[i]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def momentum_update(param, grad, v, lr, momentum):
     """v = momentum * v - lr * grad; param += v."""
     p = param.reshape(-1)
@@ -39,7 +39,7 @@ def momentum_update(param, grad, v, lr, momentum):
         p[i] += vi
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def nesterov_update(param, grad, v, lr, momentum):
     """v = momentum * v - lr * grad; param += momentum**2 * v - (1 + momentum) * lr * grad."""
     p = param.reshape(-1)
@@ -56,7 +56,7 @@ def nesterov_update(param, grad, v, lr, momentum):
         p[i] -= step * g[i]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def adagrad_update(param, grad, h, lr):
     """h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
     p = param.reshape(-1)
@@ -70,7 +70,7 @@ def adagrad_update(param, grad, h, lr):
         p[i] -= lr_ * g[i] / (np.sqrt(hi) + eps)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def rmsprop_update(param, grad, h, lr, decay_rate):
     """h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
     p = param.reshape(-1)
@@ -86,7 +86,7 @@ def rmsprop_update(param, grad, h, lr, decay_rate):
         p[i] -= lr_ * g[i] / (np.sqrt(hi) + eps)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def adam_update(param, grad, m, v, lr_t, beta1, beta2):
     """m += (1-b1)(g - m); v += (1-b2)(g**2 - v); param -= lr_t * m / (sqrt(v) + 1e-7).
 

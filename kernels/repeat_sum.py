@@ -8,10 +8,10 @@ backward repeats dy that many times.  So two kernels serve both nodes.
 
 from numba import njit
 
-from ._config import FASTMATH
+from ._config import KERNEL
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def repeat_2d(x, n, axis, out):
     """out = np.repeat(x, n, axis).  IN: x (R, C).  OUT: out (R*n, C) or (R, C*n)."""
     rows, cols = x.shape
@@ -28,7 +28,7 @@ def repeat_2d(x, n, axis, out):
                     out[i, j * n + r] = v
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def sum_runs_2d(x, n, axis, out):
     """out = sums of consecutive runs of n slices of x along axis (adjoint of repeat_2d).
 

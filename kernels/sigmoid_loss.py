@@ -7,11 +7,11 @@ loss is the book's: with columns (1 - y, y), ``-sum(log(col[t_i] + 1e-7)) / N``.
 import numpy as np
 from numba import njit
 
-from ._config import FASTMATH
+from ._config import KERNEL
 from .softmax_loss import LOG_EPS
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def sigmoid_cross_entropy_forward(x, t, y):
     """Returns (loss, bad_row); y = sigmoid(x) kept for backward.
 
@@ -34,7 +34,7 @@ def sigmoid_cross_entropy_forward(x, t, y):
     return -total / n, -1
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def sigmoid_cross_entropy_backward(y, t, dout, dx):
     """dx = (y - t) * dout / N.  IN: y, t, dout scalar.  OUT: dx (y's shape)."""
     yf = y.reshape(-1)

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 from numba.extending import overload
 
-from ._config import FASTMATH
+from ._config import KERNEL
 
 # The book adds this inside the log so that log(0) never happens.
 LOG_EPS = 1e-7
@@ -43,7 +43,7 @@ def _first_max_column(t, i):
     return best
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def first_bad_label(t, n_classes):
     """Index of the first row whose label is outside [0, n_classes), or -1."""
     for i in range(t.shape[0]):
@@ -53,7 +53,7 @@ def first_bad_label(t, n_classes):
     return -1
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def _softmax_row(x, y):
     """y = exp(x - max x) / sum, for one row; +inf and all--inf rows share equally."""
     c = x.shape[0]
@@ -77,7 +77,7 @@ def _softmax_row(x, y):
         y[j] /= total
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def softmax_forward(x, y):
     """y = softmax(x) along each row.  IN: x (N, C).  OUT: y (N, C)."""
     if x.shape[1] == 0:
@@ -86,7 +86,7 @@ def softmax_forward(x, y):
         _softmax_row(x[i], y[i])
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def softmax_backward(y, dout, dx):
     """dx = y * dout - y * sum(y * dout, axis=1).  IN: y, dout (N, C).  OUT: dx."""
     n, c = y.shape
@@ -100,7 +100,7 @@ def softmax_backward(y, dout, dx):
             dx[i, j] -= y[i, j] * s
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def softmax_cross_entropy_forward(x, t, y):
     """Loss of softmax(x) against labels t; y = softmax(x) is kept for backward.
 
@@ -118,7 +118,7 @@ def softmax_cross_entropy_forward(x, t, y):
     return -total / n, -1
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def softmax_cross_entropy_backward(y, t, dout, dx):
     """dx = (y - onehot(t)) * dout / N.  IN: y (N, C), t, dout scalar.  OUT: dx (N, C)."""
     n, c = y.shape
@@ -130,7 +130,7 @@ def softmax_cross_entropy_backward(y, t, dout, dx):
             dx[i, j] = (y[i, j] - (j == label)) * scale / size
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**KERNEL)
 def cross_entropy(y, t):
     """-sum(log(y[i, t_i] + 1e-7)) / N for probabilities y (N, C).  Returns (loss, bad_row)."""
     n, c = y.shape
