@@ -13,6 +13,16 @@ FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 # branch out of the loop, and a loop with an exit in its body never vectorises.
 KERNEL = dict(cache=True, fastmath=FASTMATH, error_model="numpy")
 
-# Elementwise and reduction work above this many elements is split across
-# threads with prange; below it a thread wake-up costs more than it saves.
+# The parallel kernels: each splits its work into blocks with prange and runs
+# the serial kernel on every block, so both compute with the same code.  Each
+# block owns its slice of the output: no two threads write the same element,
+# and the results do not depend on the number of threads.
+PARALLEL = dict(KERNEL, parallel=True)
+
+# Elementwise and reduction work above this many elements goes to the parallel
+# kernels; below it waking the threads costs more than it saves.
 PARALLEL_MIN_ELEMENTS = 1 << 16
+
+# Work is cut into blocks of about this many elements (a multiple of the SIMD
+# width, large enough that a block's loop overhead is negligible).
+BLOCK_ELEMENTS = 1 << 14

@@ -2,14 +2,15 @@
 
 Every kernel takes one parameter array, its gradient and the optimizer's state
 arrays for it, all C-contiguous and of the same shape, and updates them in place
-in one pass.  Hyper-parameters are cast to the array's dtype first, as NumPy
+in one pass.  Each ``*_parallel`` twin runs the same serial kernel on blocks of
+the flat arrays, the blocks in parallel (for large parameters).  Hyper-parameters are cast to the array's dtype first, as NumPy
 does with a Python float times a float32 array.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from ._config import KERNEL
+from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
 
 # The book adds this to the root in AdaGrad, RMSprop and Adam.
 ROOT_EPS = 1e-7
@@ -107,3 +108,59 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
         mf[i] = mi
         vf[i] = vi
         p[i] -= step * mi / (np.sqrt(vi) + eps)
+
+
+# Parallel twins: the serial kernel on blocks of the flat arrays.
+
+@njit(**PARALLEL)
+def sgd_update_parallel(param, grad, lr):
+    p, g = param.reshape(-1), grad.reshape(-1)
+    for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
+        lo = block * BLOCK_ELEMENTS
+        hi = min(lo + BLOCK_ELEMENTS, p.size)
+        sgd_update(p[lo:hi], g[lo:hi], lr)
+
+
+@njit(**PARALLEL)
+def momentum_update_parallel(param, grad, v, lr, momentum):
+    p, g, vf = param.reshape(-1), grad.reshape(-1), v.reshape(-1)
+    for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
+        lo = block * BLOCK_ELEMENTS
+        hi = min(lo + BLOCK_ELEMENTS, p.size)
+        momentum_update(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
+
+
+@njit(**PARALLEL)
+def nesterov_update_parallel(param, grad, v, lr, momentum):
+    p, g, vf = param.reshape(-1), grad.reshape(-1), v.reshape(-1)
+    for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
+        lo = block * BLOCK_ELEMENTS
+        hi = min(lo + BLOCK_ELEMENTS, p.size)
+        nesterov_update(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
+
+
+@njit(**PARALLEL)
+def adagrad_update_parallel(param, grad, h, lr):
+    p, g, hf = param.reshape(-1), grad.reshape(-1), h.reshape(-1)
+    for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
+        lo = block * BLOCK_ELEMENTS
+        hi = min(lo + BLOCK_ELEMENTS, p.size)
+        adagrad_update(p[lo:hi], g[lo:hi], hf[lo:hi], lr)
+
+
+@njit(**PARALLEL)
+def rmsprop_update_parallel(param, grad, h, lr, decay_rate):
+    p, g, hf = param.reshape(-1), grad.reshape(-1), h.reshape(-1)
+    for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
+        lo = block * BLOCK_ELEMENTS
+        hi = min(lo + BLOCK_ELEMENTS, p.size)
+        rmsprop_update(p[lo:hi], g[lo:hi], hf[lo:hi], lr, decay_rate)
+
+
+@njit(**PARALLEL)
+def adam_update_parallel(param, grad, m, v, lr_t, beta1, beta2):
+    p, g, mf, vf = param.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1)
+    for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
+        lo = block * BLOCK_ELEMENTS
+        hi = min(lo + BLOCK_ELEMENTS, p.size)
+        adam_update(p[lo:hi], g[lo:hi], mf[lo:hi], vf[lo:hi], lr_t, beta1, beta2)

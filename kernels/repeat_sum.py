@@ -6,9 +6,9 @@ backward sums each run of n slices.  Sum adds all slices along ``axis``
 backward repeats dy that many times.  So two kernels serve both nodes.
 """
 
-from numba import njit
+from numba import njit, prange
 
-from ._config import KERNEL
+from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
 
 
 @njit(**KERNEL)
@@ -50,3 +50,42 @@ def sum_runs_2d(x, n, axis, out):
                 for r in range(n):
                     acc += x[i, j * n + r]
                 out[i, j] = acc
+
+
+# Parallel twins.  Along axis 0 the blocks are bands of columns, along axis 1
+# bands of rows, so each output element is still made by one thread in the
+# serial kernel's order: the result does not depend on the thread count.
+
+BAND_COLUMNS = 256
+
+
+@njit(**PARALLEL)
+def repeat_2d_parallel(x, n, axis, out):
+    rows, cols = x.shape
+    if axis == 0:
+        for band in prange((cols + BAND_COLUMNS - 1) // BAND_COLUMNS):
+            lo = band * BAND_COLUMNS
+            hi = min(lo + BAND_COLUMNS, cols)
+            repeat_2d(x[:, lo:hi], n, 0, out[:, lo:hi])
+    else:
+        step = max(1, BLOCK_ELEMENTS // max(1, cols * n))
+        for band in prange((rows + step - 1) // step):
+            lo = band * step
+            hi = min(lo + step, rows)
+            repeat_2d(x[lo:hi], n, 1, out[lo:hi])
+
+
+@njit(**PARALLEL)
+def sum_runs_2d_parallel(x, n, axis, out):
+    rows, cols = out.shape
+    if axis == 0:
+        for band in prange((cols + BAND_COLUMNS - 1) // BAND_COLUMNS):
+            lo = band * BAND_COLUMNS
+            hi = min(lo + BAND_COLUMNS, cols)
+            sum_runs_2d(x[:, lo:hi], n, 0, out[:, lo:hi])
+    else:
+        step = max(1, BLOCK_ELEMENTS // max(1, cols * n))
+        for band in prange((rows + step - 1) // step):
+            lo = band * step
+            hi = min(lo + step, rows)
+            sum_runs_2d(x[lo:hi], n, 1, out[lo:hi])

@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit
 
 from ._config import KERNEL
+from .fast_exp import exp_approx
 from .softmax_loss import LOG_EPS
 
 
@@ -28,7 +29,7 @@ def sigmoid_cross_entropy_forward(x, t, y):
     one = yf.dtype.type(1)
     total = 0.0
     for i in range(n):
-        p = one / (one + np.exp(-xf[i]))
+        p = one / (one + exp_approx(-xf[i]))
         yf[i] = p
         total += np.log((p if tf[i] == 1 else one - p) + LOG_EPS)
     return -total / n, -1

@@ -13,10 +13,11 @@ and the rest 0 (the limit of the finite case) instead of NaN; a row that is all
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numba.extending import overload
 
-from ._config import KERNEL
+from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
+from .fast_exp import exp_approx
 
 # The book adds this inside the log so that log(0) never happens.
 LOG_EPS = 1e-7
@@ -70,7 +71,7 @@ def _softmax_row(x, y):
         return
     total = y.dtype.type(0)
     for j in range(c):
-        e = np.exp(x[j] - m)
+        e = exp_approx(x[j] - m)
         y[j] = e
         total += e
     for j in range(c):
@@ -101,6 +102,16 @@ def softmax_backward(y, dout, dx):
 
 
 @njit(**KERNEL)
+def _softmax_log_likelihood(x, t, y):
+    """Softmax of the rows of x into y; returns sum(log(y[i, t_i] + 1e-7)) (labels checked)."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        _softmax_row(x[i], y[i])
+        total += np.log(y[i, label_at(t, i)] + LOG_EPS)
+    return total
+
+
+@njit(**KERNEL)
 def softmax_cross_entropy_forward(x, t, y):
     """Loss of softmax(x) against labels t; y = softmax(x) is kept for backward.
 
@@ -111,23 +122,24 @@ def softmax_cross_entropy_forward(x, t, y):
     bad = first_bad_label(t, c)
     if bad >= 0:
         return np.nan, bad
-    total = 0.0
-    for i in range(n):
-        _softmax_row(x[i], y[i])
-        total += np.log(y[i, label_at(t, i)] + LOG_EPS)
-    return -total / n, -1
+    return -_softmax_log_likelihood(x, t, y) / n, -1
+
+
+@njit(**KERNEL)
+def _scaled_residual(y, t, dout, n, dx):
+    """dx = (y - onehot(t)) * dout / n, for rows of a batch of n."""
+    scale = dx.dtype.type(dout)
+    size = dx.dtype.type(n)
+    for i in range(y.shape[0]):
+        label = label_at(t, i)
+        for j in range(y.shape[1]):
+            dx[i, j] = (y[i, j] - (j == label)) * scale / size
 
 
 @njit(**KERNEL)
 def softmax_cross_entropy_backward(y, t, dout, dx):
     """dx = (y - onehot(t)) * dout / N.  IN: y (N, C), t, dout scalar.  OUT: dx (N, C)."""
-    n, c = y.shape
-    scale = dx.dtype.type(dout)
-    size = dx.dtype.type(n)
-    for i in range(n):
-        label = label_at(t, i)
-        for j in range(c):
-            dx[i, j] = (y[i, j] - (j == label)) * scale / size
+    _scaled_residual(y, t, dout, y.shape[0], dx)
 
 
 @njit(**KERNEL)
@@ -141,3 +153,61 @@ def cross_entropy(y, t):
     for i in range(n):
         total += np.log(y[i, label_at(t, i)] + LOG_EPS)
     return -total / n, -1
+
+
+# Parallel twins: the serial kernels on bands of rows.  A loss adds one partial
+# sum per band, then the partials in band order, so it does not depend on the
+# number of threads.
+
+@njit(**KERNEL)
+def _rows_per_band(c):
+    return max(1, BLOCK_ELEMENTS // max(1, c))
+
+
+@njit(**PARALLEL)
+def softmax_forward_parallel(x, y):
+    n, c = x.shape
+    step = _rows_per_band(c)
+    for band in prange((n + step - 1) // step):
+        lo = band * step
+        hi = min(lo + step, n)
+        softmax_forward(x[lo:hi], y[lo:hi])
+
+
+@njit(**PARALLEL)
+def softmax_backward_parallel(y, dout, dx):
+    n, c = y.shape
+    step = _rows_per_band(c)
+    for band in prange((n + step - 1) // step):
+        lo = band * step
+        hi = min(lo + step, n)
+        softmax_backward(y[lo:hi], dout[lo:hi], dx[lo:hi])
+
+
+@njit(**PARALLEL)
+def softmax_cross_entropy_forward_parallel(x, t, y):
+    n, c = x.shape
+    bad = first_bad_label(t, c)
+    if bad >= 0:
+        return np.nan, bad
+    step = _rows_per_band(c)
+    bands = (n + step - 1) // step
+    partial = np.empty(bands)
+    for band in prange(bands):
+        lo = band * step
+        hi = min(lo + step, n)
+        partial[band] = _softmax_log_likelihood(x[lo:hi], t[lo:hi], y[lo:hi])
+    total = 0.0
+    for band in range(bands):
+        total += partial[band]
+    return -total / n, -1
+
+
+@njit(**PARALLEL)
+def softmax_cross_entropy_backward_parallel(y, t, dout, dx):
+    n, c = y.shape
+    step = _rows_per_band(c)
+    for band in prange((n + step - 1) // step):
+        lo = band * step
+        hi = min(lo + step, n)
+        _scaled_residual(y[lo:hi], t[lo:hi], dout, n, dx[lo:hi])
