@@ -10,6 +10,8 @@ import numpy as np
 from . import _inputs as check
 from .kernels import activation, affine, matmul, repeat_sum, sigmoid_loss, softmax_loss
 
+from .kernels._config import PARALLEL_MIN_ELEMENTS as _PAR
+
 _F32, _F64 = check.FLOAT32, check.FLOAT64
 _FLOATS = (_F32, _F64)
 
@@ -166,7 +168,7 @@ class Sigmoid:
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
             x = check.operand(x, check.compute_dtype("Sigmoid.forward", x), "Sigmoid.forward", "x")
         out = np.empty(x.shape, x.dtype)
-        activation.sigmoid_forward(x, out)
+        (activation.sigmoid_forward_parallel if x.size >= _PAR else activation.sigmoid_forward)(x, out)
         self.out = out
         return out
 
@@ -177,7 +179,7 @@ class Sigmoid:
             y = check.saved(y, "Sigmoid.backward")
             dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
         dx = np.empty(y.shape, y.dtype)
-        activation.sigmoid_backward(dout, y, dx)
+        (activation.sigmoid_backward_parallel if y.size >= _PAR else activation.sigmoid_backward)(dout, y, dx)
         return dx
 
 
@@ -207,7 +209,7 @@ class Softmax:
         shape = np.shape(x)
         x2 = _rows(x, "Softmax.forward")
         out = np.empty(x2.shape, x2.dtype)
-        softmax_loss.softmax_forward(x2, out)
+        (softmax_loss.softmax_forward_parallel if x2.size >= _PAR else softmax_loss.softmax_forward)(x2, out)
         self.out = out.reshape(shape)
         return self.out
 
@@ -216,7 +218,8 @@ class Softmax:
         dout = check.same_shape(dout, y.shape, "Softmax.backward", "dout", y.dtype)
         y2 = y.reshape(-1, y.shape[-1]) if y.ndim == 1 else y
         dx = np.empty(y2.shape, y.dtype)
-        softmax_loss.softmax_backward(y2, dout.reshape(y2.shape), dx)
+        (softmax_loss.softmax_backward_parallel if y2.size >= _PAR else softmax_loss.softmax_backward)(
+            y2, dout.reshape(y2.shape), dx)
         return dx.reshape(y.shape)
 
 
@@ -245,7 +248,8 @@ class SoftmaxWithLoss:
                 or (t.ndim == 2 and t.shape == x.shape and t.dtype.kind in "biuf"))):
             t = check.labels(t, n, c, where)
         y = np.empty(x.shape, dtype)
-        loss, bad = softmax_loss.softmax_cross_entropy_forward(x, t, y)
+        loss, bad = (softmax_loss.softmax_cross_entropy_forward_parallel if x.size >= _PAR
+                     else softmax_loss.softmax_cross_entropy_forward)(x, t, y)
         if bad >= 0:
             check.report_bad_label(bad, t, c, where)
         self.y, self.t = y, t
@@ -254,7 +258,8 @@ class SoftmaxWithLoss:
     def backward(self, dout=1):
         y = check.saved(self.y, "SoftmaxWithLoss.backward")
         dx = np.empty(y.shape, y.dtype)
-        softmax_loss.softmax_cross_entropy_backward(y, self.t, _scalar(dout, "SoftmaxWithLoss.backward"), dx)
+        (softmax_loss.softmax_cross_entropy_backward_parallel if y.size >= _PAR
+         else softmax_loss.softmax_cross_entropy_backward)(y, self.t, _scalar(dout, "SoftmaxWithLoss.backward"), dx)
         return dx
 
 
@@ -333,7 +338,7 @@ class Repeat:
         shape = list(x.shape)
         shape[self.axis] *= self.N
         out = np.empty(shape, x.dtype)
-        repeat_sum.repeat_2d(x, self.N, self.axis, out)
+        (repeat_sum.repeat_2d_parallel if out.size >= _PAR else repeat_sum.repeat_2d)(x, self.N, self.axis, out)
         self.x_shape = x.shape
         return out
 
@@ -344,7 +349,7 @@ class Repeat:
         dtype = dy.dtype if getattr(dy, "dtype", None) in _FLOATS else check.compute_dtype("Repeat.backward", dy)
         dy = check.same_shape(dy, tuple(shape), "Repeat.backward", "dy", dtype)
         dx = np.empty(x_shape, dtype)
-        repeat_sum.sum_runs_2d(dy, self.N, self.axis, dx)
+        (repeat_sum.sum_runs_2d_parallel if dy.size >= _PAR else repeat_sum.sum_runs_2d)(dy, self.N, self.axis, dx)
         return dx
 
 
@@ -365,7 +370,7 @@ class Sum:
         shape = list(x.shape)
         shape[self.axis] = 1
         out = np.empty(shape, x.dtype)
-        repeat_sum.sum_runs_2d(x, x.shape[self.axis], self.axis, out)
+        (repeat_sum.sum_runs_2d_parallel if x.size >= _PAR else repeat_sum.sum_runs_2d)(x, x.shape[self.axis], self.axis, out)
         self.x_shape = x.shape
         return out
 
@@ -376,7 +381,7 @@ class Sum:
         dtype = dy.dtype if getattr(dy, "dtype", None) in _FLOATS else check.compute_dtype("Sum.backward", dy)
         dy = check.same_shape(dy, tuple(shape), "Sum.backward", "dy", dtype)
         dx = np.empty(x_shape, dtype)
-        repeat_sum.repeat_2d(dy, x_shape[self.axis], self.axis, dx)
+        (repeat_sum.repeat_2d_parallel if dx.size >= _PAR else repeat_sum.repeat_2d)(dy, x_shape[self.axis], self.axis, dx)
         return dx
 
 

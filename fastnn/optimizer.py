@@ -12,6 +12,14 @@ import numpy as np
 
 from . import _inputs as check
 from .kernels import optimizers as kernels
+from .kernels._config import PARALLEL_MIN_ELEMENTS
+
+_SGD = (kernels.sgd_update, kernels.sgd_update_parallel)
+_MOMENTUM = (kernels.momentum_update, kernels.momentum_update_parallel)
+_NESTEROV = (kernels.nesterov_update, kernels.nesterov_update_parallel)
+_ADAGRAD = (kernels.adagrad_update, kernels.adagrad_update_parallel)
+_RMSPROP = (kernels.rmsprop_update, kernels.rmsprop_update_parallel)
+_ADAM = (kernels.adam_update, kernels.adam_update_parallel)
 
 
 def _pairs(params, grads, where):
@@ -74,8 +82,12 @@ def _state(existing, params, where, count=1):
     return existing
 
 
-def _apply(kernel, param, *args):
-    """Run an update kernel on param in place (through a C-contiguous copy if it is not one)."""
+def _apply(kernels_, param, *args):
+    """Run an update kernel on param in place (through a C-contiguous copy if it is not one).
+
+    kernels_ is the (serial, parallel) pair; large params take the parallel one.
+    """
+    kernel = kernels_[param.size >= PARALLEL_MIN_ELEMENTS]
     if param.flags.c_contiguous:
         kernel(param, *args)
     else:
@@ -94,10 +106,10 @@ class SGD:
     def update(self, params, grads):
         lr = self.lr
         for p, g in self._checked.get(params, grads, "SGD.update"):
-            if p.flags.c_contiguous:
+            if p.size < PARALLEL_MIN_ELEMENTS and p.flags.c_contiguous:
                 kernels.sgd_update(p, g, lr)
             else:
-                _apply(kernels.sgd_update, p, g, lr)
+                _apply(_SGD, p, g, lr)
 
 
 class Momentum:
@@ -113,7 +125,7 @@ class Momentum:
         pairs = self._checked.get(params, grads, "Momentum.update")
         self.v, = _state(None if self.v is None else [self.v], params, "Momentum.update")
         for (p, g), v in zip(pairs, self.v):
-            _apply(kernels.momentum_update, p, g, v, self.lr, self.momentum)
+            _apply(_MOMENTUM, p, g, v, self.lr, self.momentum)
 
 
 class Nesterov:
@@ -129,7 +141,7 @@ class Nesterov:
         pairs = self._checked.get(params, grads, "Nesterov.update")
         self.v, = _state(None if self.v is None else [self.v], params, "Nesterov.update")
         for (p, g), v in zip(pairs, self.v):
-            _apply(kernels.nesterov_update, p, g, v, self.lr, self.momentum)
+            _apply(_NESTEROV, p, g, v, self.lr, self.momentum)
 
 
 class AdaGrad:
@@ -144,7 +156,7 @@ class AdaGrad:
         pairs = self._checked.get(params, grads, "AdaGrad.update")
         self.h, = _state(None if self.h is None else [self.h], params, "AdaGrad.update")
         for (p, g), h in zip(pairs, self.h):
-            _apply(kernels.adagrad_update, p, g, h, self.lr)
+            _apply(_ADAGRAD, p, g, h, self.lr)
 
 
 class RMSprop:
@@ -160,7 +172,7 @@ class RMSprop:
         pairs = self._checked.get(params, grads, "RMSprop.update")
         self.h, = _state(None if self.h is None else [self.h], params, "RMSprop.update")
         for (p, g), h in zip(pairs, self.h):
-            _apply(kernels.rmsprop_update, p, g, h, self.lr, self.decay_rate)
+            _apply(_RMSPROP, p, g, h, self.lr, self.decay_rate)
 
 
 class Adam:
@@ -182,4 +194,4 @@ class Adam:
         self.iter += 1
         lr_t = self.lr * math.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
         for (p, g), m, v in zip(pairs, self.m, self.v):
-            _apply(kernels.adam_update, p, g, m, v, lr_t, self.beta1, self.beta2)
+            _apply(_ADAM, p, g, m, v, lr_t, self.beta1, self.beta2)
