@@ -54,7 +54,8 @@ def operand(a, dtype, where, name):
             f"{where}: {name} has dtype {found.dtype}; expected real numbers "
             f"({dtype.name})"
         )
-    return np.ascontiguousarray(found, dtype=dtype)
+    # np.asarray keeps a 0-d input 0-d (np.ascontiguousarray would make it 1-d).
+    return np.asarray(found, dtype=dtype, order="C")
 
 
 def batch(a, where, name, width=None, dtype=None):

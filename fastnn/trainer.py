@@ -1,5 +1,6 @@
 """The book's Trainer (common/trainer.py): mini-batch training with progress lines."""
 
+import operator
 import time
 
 import numpy
@@ -27,8 +28,12 @@ class Trainer:
         data_size = len(x)
         if len(t) != data_size:
             raise ValueError(f"Trainer.fit: x has {data_size} samples but t has {len(t)}; expected the same number")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"Trainer.fit: batch_size is {batch_size!r}; expected a positive integer")
+        try:
+            batch_size = operator.index(batch_size)
+        except TypeError:
+            raise TypeError(f"Trainer.fit: batch_size is {batch_size!r}; expected a positive integer") from None
+        if batch_size < 1:
+            raise ValueError(f"Trainer.fit: batch_size is {batch_size}; expected a positive integer")
         max_iters = data_size // batch_size
         self.eval_interval = eval_interval
         model, optimizer = self.model, self.optimizer

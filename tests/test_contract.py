@@ -302,11 +302,6 @@ def test_fit_clips_the_merged_grads(max_grad, rng, assert_close):
     assert_close(b, b0 - rate * merged[1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: fastnn/trainer.py Trainer.fit checks isinstance(batch_size, int), which rejects "
-    "numpy integers such as np.int64(30) with ValueError; the book's Trainer accepts them",
-)
 def test_fit_accepts_numpy_integer_sizes(rng):
     W = rng.standard_normal((3, 2))
     g = [rng.standard_normal((3, 2))]

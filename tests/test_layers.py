@@ -276,11 +276,6 @@ def test_functions_promote_integer_input_like_numpy(assert_close):
     assert_close(Sigmoid().forward(x), ref.sigmoid(x), np.float64)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: fastnn/_inputs.py operand() uses np.ascontiguousarray, which turns a 0-d input "
-    "(Python float, np.float64/np.float32 scalar) into shape (1,); the book's sigmoid returns a scalar",
-)
 @pytest.mark.parametrize("x", [0.5, np.float64(0.5), np.float32(-1.5)], ids=["float", "np.float64", "np.float32"])
 def test_sigmoid_of_a_scalar_keeps_shape(x, assert_close):
     expected = ref.sigmoid(x)
