@@ -259,7 +259,8 @@ class SoftmaxWithLoss:
         y = check.saved(self.y, "SoftmaxWithLoss.backward")
         dx = np.empty(y.shape, y.dtype)
         (softmax_loss.softmax_cross_entropy_backward_parallel if y.size >= _PAR
-         else softmax_loss.softmax_cross_entropy_backward)(y, self.t, _scalar(dout, "SoftmaxWithLoss.backward"), dx)
+         else softmax_loss.softmax_cross_entropy_backward)(
+            y, self.t, _scalar(dout, "SoftmaxWithLoss.backward"), dx, y.shape[0])
         return dx
 
 

@@ -10,13 +10,13 @@ caller's output array, with transposes passed as views, never copied.
 import numpy as np
 from numba import njit
 
-from ._config import KERNEL
+from ._config import HELPER, KERNEL
 
 # Below this many multiply-adds a loop beats the fixed cost of a BLAS call.
 SMALL_GEMM_MACS = 8192
 
 
-@njit(**KERNEL)
+@njit(**HELPER)
 def _gemm_loop(a, b, out):
     """out = a @ b by rows, the inner loop running along out's contiguous row."""
     m, k = a.shape
@@ -30,7 +30,7 @@ def _gemm_loop(a, b, out):
                 out[i, j] += aip * b[p, j]
 
 
-@njit(**KERNEL)
+@njit(**HELPER)
 def gemm(a, b, out):
     """out (M, N) = a (M, K) @ b (K, N); a and b may be transposed views."""
     m, k = a.shape

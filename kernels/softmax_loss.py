@@ -5,16 +5,19 @@ Shapes: x, y, dout, dx (N, C); labels t either class indices (N,) or one-hot row
 ``argmax`` takes it).  The loss is the book's ``-sum(log(y[i, t_i] + 1e-7)) / N``,
 so a confident wrong answer costs about 16.1, never inf.
 
-The loss kernels check the labels before writing anything: they return the first
-row whose label is outside [0, C), or -1, so that a bad label can never index
-outside y.  The softmax of a row holding +inf gives its +inf entries equal shares
-and the rest 0 (the limit of the finite case) instead of NaN; a row that is all
--inf gives equal shares too.
+The loss kernels return (loss, bad_row): bad_row >= 0 names the first row whose
+label is outside [0, C), which was never used as an index; y's contents are
+then unspecified (the layer discards it).  The softmax of a row holding +inf
+gives its +inf entries equal shares and the rest 0 (the limit of the finite
+case) instead of NaN; a row that is all -inf gives equal shares too.
+
+The loops index rows, never slice them, and call no helper per row: at the
+spiral net's 3-wide rows, a row view's reference count or a call per row cost
+more than the arithmetic (measured: 1.6 us against 0.9 us for 30 rows).
 """
 
 import numpy as np
 from numba import njit, prange
-from numba.extending import overload
 
 from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
 from .fast_exp import exp_approx
@@ -23,68 +26,31 @@ from .fast_exp import exp_approx
 LOG_EPS = 1e-7
 
 
-def label_at(t, i):
-    """Class index of row i of t (indices or one-hot rows); the jitted forms follow."""
-    return int(np.argmax(t[i])) if t.ndim == 2 else int(t[i])
-
-
-@overload(label_at)
-def _label_at_jit(t, i):
-    if t.ndim == 2:
-        return _first_max_column
-    return lambda t, i: t[i]
-
-
-def _first_max_column(t, i):
-    """Index of the first maximum of row i (a plain loop: np.argmax on a row view is slow)."""
-    best = 0
-    for j in range(1, t.shape[1]):
-        if t[i, j] > t[i, best]:
-            best = j
-    return best
-
-
-@njit(**KERNEL)
-def first_bad_label(t, n_classes):
-    """Index of the first row whose label is outside [0, n_classes), or -1."""
-    for i in range(t.shape[0]):
-        label = label_at(t, i)
-        if label < 0 or label >= n_classes:
-            return i
-    return -1
-
-
-@njit(**KERNEL)
-def _softmax_row(x, y):
-    """y = exp(x - max x) / sum, for one row; +inf and all--inf rows share equally."""
-    c = x.shape[0]
-    m = x[0]
-    for j in range(1, c):
-        if x[j] > m:
-            m = x[j]
-    if m == np.inf or m == -np.inf:
-        count = 0
-        for j in range(c):
-            count += x[j] == m
-        for j in range(c):
-            y[j] = (x[j] == m) / count
-        return
-    total = y.dtype.type(0)
-    for j in range(c):
-        e = exp_approx(x[j] - m)
-        y[j] = e
-        total += e
-    for j in range(c):
-        y[j] /= total
-
-
 @njit(**KERNEL)
 def softmax_forward(x, y):
     """y = softmax(x) along each row.  IN: x (N, C).  OUT: y (N, C)."""
-    if x.shape[1] == 0:
+    n, c = x.shape
+    if c == 0:
         return
-    for i in range(x.shape[0]):
-        _softmax_row(x[i], y[i])
+    for i in range(n):
+        m = x[i, 0]
+        for j in range(1, c):
+            if x[i, j] > m:
+                m = x[i, j]
+        if m == np.inf or m == -np.inf:
+            count = 0
+            for j in range(c):
+                count += x[i, j] == m
+            for j in range(c):
+                y[i, j] = (x[i, j] == m) / count
+        else:
+            total = y.dtype.type(0)
+            for j in range(c):
+                e = exp_approx(x[i, j] - m)
+                y[i, j] = e
+                total += e
+            for j in range(c):
+                y[i, j] /= total
 
 
 @njit(**KERNEL)
@@ -102,57 +68,64 @@ def softmax_backward(y, dout, dx):
 
 
 @njit(**KERNEL)
-def _softmax_log_likelihood(x, t, y):
-    """Softmax of the rows of x into y; returns sum(log(y[i, t_i] + 1e-7)) (labels checked)."""
+def cross_entropy_sum(y, t):
+    """(sum(log(y[i, t_i] + 1e-7)), bad_row) for probabilities y (N, C).
+
+    t holds indices (N,) or one-hot rows (N, C); Numba compiles only the branch
+    that matches t's ndim.  Stops at the first label outside [0, C).
+    """
+    n, c = y.shape
     total = 0.0
-    for i in range(x.shape[0]):
-        _softmax_row(x[i], y[i])
-        total += np.log(y[i, label_at(t, i)] + LOG_EPS)
-    return total
+    for i in range(n):
+        if t.ndim == 2:
+            label = 0
+            for j in range(1, c):
+                if t[i, j] > t[i, label]:
+                    label = j
+        else:
+            label = t[i]
+        if label < 0 or label >= c:
+            return np.nan, i
+        total += np.log(y[i, label] + LOG_EPS)
+    return total, -1
+
+
+@njit(**KERNEL)
+def cross_entropy(y, t):
+    """-sum(log(y[i, t_i] + 1e-7)) / N for probabilities y (N, C).  Returns (loss, bad_row)."""
+    total, bad = cross_entropy_sum(y, t)
+    return -total / y.shape[0], bad
 
 
 @njit(**KERNEL)
 def softmax_cross_entropy_forward(x, t, y):
     """Loss of softmax(x) against labels t; y = softmax(x) is kept for backward.
 
-    IN: x (N, C), t (N,) or (N, C).  OUT: y (N, C).  Returns (loss, bad_row):
-    bad_row >= 0 means that row's label is out of range, and nothing was written.
+    IN: x (N, C), t (N,) or (N, C).  OUT: y (N, C).  Returns (loss, bad_row).
     """
-    n, c = x.shape
-    bad = first_bad_label(t, c)
-    if bad >= 0:
-        return np.nan, bad
-    return -_softmax_log_likelihood(x, t, y) / n, -1
+    softmax_forward(x, y)
+    return cross_entropy(y, t)
 
 
 @njit(**KERNEL)
-def _scaled_residual(y, t, dout, n, dx):
-    """dx = (y - onehot(t)) * dout / n, for rows of a batch of n."""
-    scale = dx.dtype.type(dout)
-    size = dx.dtype.type(n)
-    for i in range(y.shape[0]):
-        label = label_at(t, i)
-        for j in range(y.shape[1]):
-            dx[i, j] = (y[i, j] - (j == label)) * scale / size
+def softmax_cross_entropy_backward(y, t, dout, dx, batch_size):
+    """dx = (y - onehot(t)) * dout / batch_size.  IN: y (N, C), t, dout scalar.  OUT: dx.
 
-
-@njit(**KERNEL)
-def softmax_cross_entropy_backward(y, t, dout, dx):
-    """dx = (y - onehot(t)) * dout / N.  IN: y (N, C), t, dout scalar.  OUT: dx (N, C)."""
-    _scaled_residual(y, t, dout, y.shape[0], dx)
-
-
-@njit(**KERNEL)
-def cross_entropy(y, t):
-    """-sum(log(y[i, t_i] + 1e-7)) / N for probabilities y (N, C).  Returns (loss, bad_row)."""
+    batch_size is N for a whole batch; the parallel twin passes it for its bands.
+    """
     n, c = y.shape
-    bad = first_bad_label(t, c)
-    if bad >= 0:
-        return np.nan, bad
-    total = 0.0
+    scale = dx.dtype.type(dout)
+    size = dx.dtype.type(batch_size)
     for i in range(n):
-        total += np.log(y[i, label_at(t, i)] + LOG_EPS)
-    return -total / n, -1
+        if t.ndim == 2:
+            label = 0
+            for j in range(1, c):
+                if t[i, j] > t[i, label]:
+                    label = j
+        else:
+            label = t[i]
+        for j in range(c):
+            dx[i, j] = (y[i, j] - (j == label)) * scale / size
 
 
 # Parallel twins: the serial kernels on bands of rows.  A loss adds one partial
@@ -187,27 +160,30 @@ def softmax_backward_parallel(y, dout, dx):
 @njit(**PARALLEL)
 def softmax_cross_entropy_forward_parallel(x, t, y):
     n, c = x.shape
-    bad = first_bad_label(t, c)
-    if bad >= 0:
-        return np.nan, bad
     step = _rows_per_band(c)
     bands = (n + step - 1) // step
     partial = np.empty(bands)
+    bad_rows = np.full(bands, -1)
     for band in prange(bands):
         lo = band * step
         hi = min(lo + step, n)
-        partial[band] = _softmax_log_likelihood(x[lo:hi], t[lo:hi], y[lo:hi])
+        softmax_forward(x[lo:hi], y[lo:hi])
+        total, bad = cross_entropy_sum(y[lo:hi], t[lo:hi])
+        partial[band] = total
+        bad_rows[band] = bad if bad < 0 else lo + bad
     total = 0.0
     for band in range(bands):
+        if bad_rows[band] >= 0:
+            return np.nan, bad_rows[band]
         total += partial[band]
     return -total / n, -1
 
 
 @njit(**PARALLEL)
-def softmax_cross_entropy_backward_parallel(y, t, dout, dx):
+def softmax_cross_entropy_backward_parallel(y, t, dout, dx, batch_size):
     n, c = y.shape
     step = _rows_per_band(c)
     for band in prange((n + step - 1) // step):
         lo = band * step
         hi = min(lo + step, n)
-        _scaled_residual(y[lo:hi], t[lo:hi], dout, n, dx[lo:hi])
+        softmax_cross_entropy_backward(y[lo:hi], t[lo:hi], dout, dx[lo:hi], batch_size)

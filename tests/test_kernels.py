@@ -217,7 +217,7 @@ def test_softmax_cross_entropy(one_hot, label_dtype, dtype, rng, assert_close):
     for dout in (1.0, 2.5):
         dx = nan_out(x.shape, dtype)
         before = id(dx)
-        softmax_loss.softmax_cross_entropy_backward(y, t, dout, dx)
+        softmax_loss.softmax_cross_entropy_backward(y, t, dout, dx, n)
         check_written(dx, before, ref.softmax_with_loss_backward(y, idx, dout), dtype, assert_close)
 
 
@@ -231,22 +231,29 @@ def test_cross_entropy(one_hot, dtype, rng, assert_close):
     assert_close(np.asarray(loss, dtype), ref.cross_entropy_error(y, idx), dtype)
 
 
-def test_label_scan_reports_the_first_bad_row_and_writes_nothing(dtype):
+def test_label_scan_reports_the_first_bad_row(dtype):
     x = np.zeros((4, 3), dtype)
     t = np.array([0, 2, 3, -1])
-    assert softmax_loss.first_bad_label(t, 3) == 2
-    assert softmax_loss.first_bad_label(t[:2].copy(), 3) == -1
     y = nan_out(x.shape, dtype)
     loss, bad = softmax_loss.softmax_cross_entropy_forward(x, t, y)
     assert bad == 2 and np.isnan(loss)
-    assert np.isnan(y).all()
     loss, bad = softmax_loss.cross_entropy(np.full((4, 3), 1 / 3, dtype), t)
     assert bad == 2 and np.isnan(loss)
+    loss, bad = softmax_loss.cross_entropy(np.full((2, 3), 1 / 3, dtype), t[:2].copy())
+    assert bad == -1 and np.isfinite(loss)
+    t_neg = np.array([0, 1, 1, -1])
+    loss, bad = softmax_loss.softmax_cross_entropy_forward(x, t_neg, nan_out(x.shape, dtype))
+    assert bad == 3
 
 
-def test_label_at_reads_indices_and_one_hot_rows():
-    assert softmax_loss.label_at(np.array([2, 0, 1]), 0) == 2
-    assert softmax_loss.label_at(np.array([[0, 0, 1], [0, 1, 0]]), 1) == 1
+def test_one_hot_labels_take_the_first_maximum(dtype):
+    y = np.full((2, 3), 1 / 3, dtype)
+    y[1] = [0.1, 0.7, 0.2]
+    one_hot = np.array([[0, 0, 1], [1, 1, 0]])  # row 1 has two maxima: the first wins
+    loss, bad = softmax_loss.cross_entropy(y, one_hot)
+    expected = -(np.log(1 / 3 + 1e-7) + np.log(0.1 + 1e-7)) / 2
+    assert bad == -1
+    np.testing.assert_allclose(loss, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("shape", [(10,), (10, 1), (2, 5)])
