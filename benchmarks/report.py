@@ -1,0 +1,355 @@
+"""Run the benchmark suite and write its report: ``python -m benchmarks.report``.
+
+Writes, under benchmarks/results/ (or --out):
+
+- benchmark.json: pytest-benchmark's own JSON of the run (its statistics; the
+  raw time of every round is dropped to keep the file small);
+- table.md: the machine, the date and the library versions, then per group the
+  median time of each member and the speed-up numpy / fastnn (and numpy / torch
+  where PyTorch was installed);
+- speedup_float32.png, speedup_float64.png: speed-up against size, one line per op.
+
+``--from-json FILE`` re-renders the table and charts from an earlier JSON
+without running anything.  Arguments the report does not know are passed on to
+pytest (e.g. ``-k "step or startup"`` or ``-m "not startup"``).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+from collections import OrderedDict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT_OUT = os.path.join(HERE, "results")
+SIZE_ORDER = ("tiny", "medium", "large")
+
+# Enough rounds for a stable median, few enough that the whole run takes
+# minutes: each benchmark runs for about MAX_TIME seconds, at least MIN_ROUNDS
+# rounds (the large matrix products take ~0.1-0.5 s a round).
+MIN_ROUNDS = 5
+MAX_TIME = 0.5
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.report",
+        description="Run the fastnn benchmarks (numpy beside fastnn) and write a markdown table and PNG charts.",
+    )
+    parser.add_argument("--from-json", metavar="FILE",
+                        help="render the report from this pytest-benchmark JSON instead of running the suite")
+    parser.add_argument("--out", default=DEFAULT_OUT, help="output folder (default benchmarks/results)")
+    parser.add_argument("--min-rounds", type=int, default=MIN_ROUNDS,
+                        help=f"pytest-benchmark --benchmark-min-rounds (default {MIN_ROUNDS})")
+    parser.add_argument("--max-time", type=float, default=MAX_TIME,
+                        help=f"pytest-benchmark --benchmark-max-time in seconds (default {MAX_TIME})")
+    return parser.parse_known_args(argv)
+
+
+def run_suite(json_path, min_rounds, max_time, extra):
+    """Run pytest on benchmarks/ with timing on; return pytest's exit code."""
+    cmd = [
+        sys.executable, "-m", "pytest", os.path.join(ROOT, "benchmarks"),
+        "-q", "-p", "no:cacheprovider",
+        "--benchmark-enable",  # pyproject's addopts disable timing for plain test runs
+        f"--benchmark-json={json_path}",
+        f"--benchmark-min-rounds={min_rounds}",
+        f"--benchmark-max-time={max_time}",
+        "--benchmark-columns=min,median,max,rounds",
+        *extra,
+    ]
+    print("running:", " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+# -- reading the JSON -----------------------------------------------------------
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def drop_raw_timings(path):
+    """Rewrite pytest-benchmark's JSON without each round's raw time (stats stay).
+
+    --benchmark-json always stores every round, ~200 MB for this suite, as the
+    tiny ops run ~100,000 rounds; the summary statistics are a few hundred kB.
+    """
+    data = load(path)
+    for bench in data.get("benchmarks", []):
+        (bench.get("stats") or {}).pop("data", None)
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
+
+
+def collect(data):
+    """{group: {"info": extra_info of the first member, "members": {impl: median s}}}, in run order."""
+    groups = OrderedDict()
+    for bench in data["benchmarks"]:
+        info = bench.get("extra_info") or {}
+        if "impl" not in info or bench.get("stats") is None:
+            continue
+        entry = groups.setdefault(bench["group"], {"info": info, "members": {}})
+        entry["members"][info["impl"]] = bench["stats"]["median"]
+    return groups
+
+
+def fmt_time(seconds):
+    if seconds is None:
+        return ""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def ratio(numer, denom):
+    if numer is None or denom is None or denom <= 0:
+        return None
+    return numer / denom
+
+
+def fmt_ratio(value):
+    if value is None:
+        return ""
+    text = f"{value:.2f}x" if value < 10 else f"{value:.1f}x" if value < 100 else f"{value:.0f}x"
+    return f"**{text}**" if value < 1 else text
+
+
+def header(data):
+    machine = data.get("machine_info", {})
+    commit = data.get("commit_info", {})
+    libs = machine.get("libraries", {})
+    when = data.get("datetime", "")
+    try:
+        when = datetime.datetime.fromisoformat(when).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        pass
+    cores = machine.get("cpu_count")
+    usable = machine.get("cpu_affinity")
+    core_text = f"{cores} cores" + (f" ({usable} usable by this process)" if usable and usable != cores else "")
+    lines = [
+        "# fastnn benchmark results",
+        "",
+        f"- Date: {when}",
+        f"- CPU: {machine.get('cpu_model', machine.get('processor', '?'))}, {core_text}",
+        f"- System: {machine.get('system', '?')} {machine.get('release', '')}, "
+        f"{machine.get('python_implementation', 'Python')} {machine.get('python_version', '?')}",
+        "- Libraries: " + ", ".join(f"{k} {v}" for k, v in libs.items()),
+    ]
+    if machine.get("loadavg_start") or machine.get("loadavg_end"):
+        lines.append(
+            f"- Load average (1, 5, 15 min) at start {machine.get('loadavg_start')}, at end "
+            f"{machine.get('loadavg_end')}: a load above the core count means other processes shared the CPU"
+        )
+    if machine.get("thread_env"):
+        lines.append("- Thread settings: " + ", ".join(f"{k}={v}" for k, v in machine["thread_env"].items()))
+    if commit.get("id"):
+        lines.append(f"- fastnn commit: {commit['id'][:10]}{' (with uncommitted changes)' if commit.get('dirty') else ''}")
+    lines += [
+        "",
+        "Times are pytest-benchmark medians over the rounds of one run. **speed-up = numpy median / "
+        "fastnn median**: 2.00x means fastnn takes half numpy's time, below 1 (in bold) fastnn is slower. "
+        "numpy is the book's code (tests/reference.py); fastnn is the drop-in layer or optimizer class, "
+        "input checks included. Sizes: tiny = batch 30, 2 -> 10 (the spiral net 2 -> 10 -> 3); "
+        "medium = batch 1000, 100 -> 100; large = batch 4096, 1024 -> 1024.",
+        "",
+    ]
+    return lines
+
+
+def summary_table(groups):
+    """One row per op, one speed-up column per (dtype, size)."""
+    ops, cells, dtypes = [], {}, []
+    for entry in groups.values():
+        info = entry["info"]
+        if info["op"] == "startup":
+            continue
+        if info["op"] not in ops:
+            ops.append(info["op"])
+        if info["dtype"] not in dtypes:
+            dtypes.append(info["dtype"])
+        m = entry["members"]
+        cells[info["op"], info["dtype"], info["size"]] = ratio(m.get("numpy"), m.get("fastnn"))
+    dtypes.sort()
+    cols = [(d, s) for d in dtypes for s in SIZE_ORDER]
+    lines = [
+        "## Speed-up numpy / fastnn at a glance",
+        "",
+        "| op | " + " | ".join(f"{d} {s}" for d, s in cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    for op in ops:
+        lines.append(f"| {op} | " + " | ".join(fmt_ratio(cells.get((op, d, s))) for d, s in cols) + " |")
+    return lines + [""]
+
+
+def detail_tables(groups):
+    op_rows, step_rows, startup_rows = [], [], []
+    for group, entry in groups.items():
+        info, m = entry["info"], entry["members"]
+        if info["op"] == "startup":
+            startup_rows.append((group, m))
+        elif info["op"] == "step":
+            step_rows.append((group, info, m))
+        else:
+            op_rows.append((group, info, m))
+
+    lines = []
+    if step_rows:
+        has_torch = any("torch" in m for _, _, m in step_rows)
+        cols = "| group | size | numpy | fastnn | speed-up |" + (" torch | numpy / torch | torch / fastnn |" if has_torch else "")
+        lines += [
+            "## Training step (forward, backward, SGD update of the two-layer net)",
+            "",
+            "Nets: tiny = batch 30, 2 -> 10 -> 3; medium = batch 1000, 100 -> 100 -> 10; "
+            "large = batch 4096, 1024 -> 1024 -> 10."
+            + ("" if has_torch else " PyTorch was not installed, so there is no torch column."),
+            "",
+            cols,
+            "|---|---|---:|---:|---:|" + ("---:|---:|---:|" if has_torch else ""),
+        ]
+        for group, info, m in step_rows:
+            row = (f"| `{group}` | {info['size']} | {fmt_time(m.get('numpy'))} | {fmt_time(m.get('fastnn'))} | "
+                   f"{fmt_ratio(ratio(m.get('numpy'), m.get('fastnn')))} |")
+            if has_torch:
+                row += (f" {fmt_time(m.get('torch'))} | {fmt_ratio(ratio(m.get('numpy'), m.get('torch')))} | "
+                        f"{fmt_ratio(ratio(m.get('torch'), m.get('fastnn')))} |")
+            lines.append(row)
+        lines.append("")
+
+    if startup_rows:
+        lines += [
+            "## Start-up: the whole spiral training as a new process",
+            "",
+            "Wall time of `python benchmarks/numpy_spiral.py` (numpy) and `python -m fastnn.spiral --no-plots` "
+            "with an empty Numba cache (cold: every kernel compiled) and with a filled one (warm); "
+            "300 epochs of 10 steps, float64. speed-up = numpy / that member.",
+            "",
+            "| group | numpy | fastnn cold | speed-up cold | fastnn warm | speed-up warm |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for group, m in startup_rows:
+            lines.append(
+                f"| `{group}` | {fmt_time(m.get('numpy'))} | {fmt_time(m.get('fastnn-cold'))} | "
+                f"{fmt_ratio(ratio(m.get('numpy'), m.get('fastnn-cold')))} | {fmt_time(m.get('fastnn-warm'))} | "
+                f"{fmt_ratio(ratio(m.get('numpy'), m.get('fastnn-warm')))} |"
+            )
+        lines.append("")
+
+    if op_rows:
+        lines += [
+            "## Every op, group by group",
+            "",
+            "| group | size | numpy | fastnn | speed-up |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for group, info, m in op_rows:
+            lines.append(
+                f"| `{group}` | {info['size']} | {fmt_time(m.get('numpy'))} | {fmt_time(m.get('fastnn'))} | "
+                f"{fmt_ratio(ratio(m.get('numpy'), m.get('fastnn')))} |"
+            )
+        lines.append("")
+    return lines
+
+
+def write_table(data, groups, path, charts):
+    lines = header(data) + summary_table(groups)
+    if charts:
+        lines += ["## Charts", ""] + [f"![{os.path.basename(c)}]({os.path.basename(c)})" for c in charts] + [""]
+    lines += detail_tables(groups)
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+# -- charts -------------------------------------------------------------------
+
+PANELS = (
+    ("forward", lambda op: op.endswith(".forward")),
+    ("backward", lambda op: op.endswith(".backward")),
+    ("optimizer update, training step", lambda op: op.endswith(".update") or op == "step"),
+)
+
+
+def write_charts(data, groups, out):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    machine = data.get("machine_info", {})
+    when = data.get("datetime", "")[:10]
+    series = OrderedDict()  # (dtype, op) -> {size: ratio}
+    for entry in groups.values():
+        info, m = entry["info"], entry["members"]
+        r = ratio(m.get("numpy"), m.get("fastnn"))
+        if info["op"] == "startup" or r is None:
+            continue
+        series.setdefault((info["dtype"], info["op"]), {})[info["size"]] = r
+
+    paths = []
+    for dtype in sorted({d for d, _ in series}):
+        fig, axes = plt.subplots(1, len(PANELS), figsize=(16, 5.5), sharey=True)
+        for ax, (title, wanted) in zip(axes, PANELS):
+            for (d, op), by_size in series.items():
+                if d != dtype or not wanted(op):
+                    continue
+                xs = [i for i, s in enumerate(SIZE_ORDER) if s in by_size]
+                ys = [by_size[SIZE_ORDER[i]] for i in xs]
+                ax.plot(xs, ys, marker="o", label=op.rsplit(".", 1)[0] if op != "step" else "training step")
+            ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
+            ax.set_yscale("log")
+            ax.set_xticks(range(len(SIZE_ORDER)), SIZE_ORDER)
+            ax.set_xlim(-0.3, len(SIZE_ORDER) - 0.7)
+            ax.set_title(title)
+            ax.grid(True, which="both", axis="y", alpha=0.3)
+            ax.legend(fontsize=8, loc="best")
+        axes[0].set_ylabel("speed-up numpy / fastnn (above 1: fastnn faster)")
+        fig.suptitle(f"fastnn vs numpy, {dtype}: median time ratio by size — "
+                     f"{machine.get('cpu_model', '?')}, {machine.get('cpu_count', '?')} cores, {when}")
+        fig.tight_layout()
+        path = os.path.join(out, f"speedup_{dtype}.png")
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def render(json_path, out):
+    data = load(json_path)
+    groups = collect(data)
+    if not groups:
+        raise SystemExit(f"{json_path} holds no timed benchmarks (was it written with --benchmark-disable?)")
+    os.makedirs(out, exist_ok=True)
+    charts = write_charts(data, groups, out)
+    table = os.path.join(out, "table.md")
+    write_table(data, groups, table, charts)
+    print(f"wrote {table} and {', '.join(charts)}")
+
+
+def main(argv=None):
+    args, extra = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.from_json:
+        render(args.from_json, args.out)
+        return 0
+    os.makedirs(args.out, exist_ok=True)
+    json_path = os.path.join(os.path.abspath(args.out), "benchmark.json")
+    if os.path.exists(json_path):
+        os.remove(json_path)  # never render a stale run
+    code = run_suite(json_path, args.min_rounds, args.max_time, extra)
+    if not os.path.exists(json_path):
+        print(f"pytest exited with {code} and wrote no {json_path}", file=sys.stderr)
+        return code or 1
+    drop_raw_timings(json_path)
+    render(json_path, args.out)
+    if code:
+        print(f"pytest exited with {code}: some benchmarks failed; the report shows the ones that ran",
+              file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

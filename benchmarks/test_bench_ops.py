@@ -1,0 +1,41 @@
+"""Every kernel-backed op, forward and backward apart, and every optimizer's update.
+
+Each group ``"{op}|{dtype}|{shape}"`` holds two members, ``numpy`` (the book's
+way, tests/reference.py, including the book's ``self.grads[i][...] = d``
+copies) and ``fastnn`` (the layer or optimizer class a user calls), at the
+sizes tiny / medium / large of benchmarks/cases.py, in float32 and float64.
+
+Before anything is timed, the fastnn member makes its first call (compiling
+the kernels for this dtype, so JIT time is never counted) and that call's
+outputs are compared with the numpy member's first call on the same inputs.
+With ``--benchmark-disable`` each timed body runs once, so the suite is a
+correctness run.
+"""
+
+import pytest
+
+from .cases import DTYPES, OPS, SIZE_NAMES, assert_outputs_close, label
+
+CASES = [
+    pytest.param(op, build, dtype, size, id=f"{op}-{dtype}-{size}")
+    for op, build in OPS
+    for dtype in DTYPES
+    for size in SIZE_NAMES
+]
+
+
+@pytest.mark.parametrize("impl", ["numpy", "fastnn"])
+@pytest.mark.parametrize(("op", "build", "dtype", "size"), CASES)
+def test_op(benchmark, op, build, dtype, size, impl):
+    pair = build(size, dtype)
+    label(benchmark, op, dtype, pair.shape, size, impl)
+    if impl == "numpy":
+        pair.numpy()  # one untimed call, as the fastnn member gets
+        result = benchmark(pair.numpy)
+        assert len(result) == len(pair.names)
+    else:
+        expected = pair.numpy()
+        first = pair.fastnn()  # compiles for this dtype; not timed
+        assert_outputs_close(first, expected, dtype, [f"{op} {name}" for name in pair.names])
+        result = benchmark(pair.fastnn)
+        assert len(result) == len(pair.names)
