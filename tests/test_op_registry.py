@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import op_registry as reg
+import reference as ref
 from fastnn import functions, layers, optimizer
 
 F64 = np.dtype(np.float64)
@@ -227,3 +228,50 @@ def test_error_input(op, err, dtype):
     assert type(info.value) is err.exc, f"raised {type(info.value).__name__}: {info.value}"
     info.match(err.match)
     assert _snapshot(watched) == before, "a rejected call changed params, grads or saved state"
+
+
+_BOOL_LABELS = (
+    "{where} with bool index labels (N,): _inputs.labels accepts dtype kind 'b' for class indices, but the "
+    "kernel's label_at then indexes y[i, True] and Numba raises TypingError 'No implementation of function "
+    "getitem(array(float64, 2d, C), Tuple(int64, bool))'; expected the labels converted to 0/1 class indices "
+    "(the loss of t.astype(np.int64)), or a TypeError naming t and its dtype bool"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=_BOOL_LABELS.format(where="SoftmaxWithLoss.forward"))
+def test_softmax_with_loss_bool_labels_are_class_indices(dtype, assert_close):
+    x = np.linspace(-2, 2, 12).reshape(4, 3).astype(dtype)
+    t = np.array([True, False, True, True])
+    expected = layers.SoftmaxWithLoss().forward(x, t.astype(np.int64))
+    layer = layers.SoftmaxWithLoss()
+    assert_close(layer.forward(x, t), expected)
+    assert_close(layer.backward(), _swl_dx(x, t.astype(np.int64)))
+
+
+def _swl_dx(x, t):
+    layer = layers.SoftmaxWithLoss()
+    layer.forward(x, t)
+    return layer.backward()
+
+
+@pytest.mark.xfail(strict=True, reason=_BOOL_LABELS.format(where="cross_entropy_error"))
+def test_cross_entropy_error_bool_labels_are_class_indices(dtype, assert_close):
+    y = np.array([[0.2, 0.8], [0.6, 0.4], [0.5, 0.5]], dtype)
+    t = np.array([True, False, True])
+    assert_close(functions.cross_entropy_error(y, t), functions.cross_entropy_error(y, t.astype(np.int64)))
+
+
+def test_sigmoid_with_loss_bool_labels_are_0_and_1(dtype, assert_close):
+    x = np.linspace(-2, 2, 5).astype(dtype)
+    t = np.array([True, False, True, True, False])
+    assert_close(layers.SigmoidWithLoss().forward(x, t), layers.SigmoidWithLoss().forward(x, t.astype(np.int64)))
+
+
+@pytest.mark.parametrize("x", [1.0, np.float64(-2.0), np.array(0.5)], ids=["float", "np.float64", "0-d"])
+def test_sigmoid_of_a_scalar_has_numpys_shape(x):
+    expected = ref.sigmoid(np.asarray(x, np.float64))
+    y = functions.sigmoid(x)
+    assert np.shape(y) == np.shape(expected) == ()
+    assert float(y) == pytest.approx(float(expected), rel=1e-15)
+    layer_y = layers.Sigmoid().forward(x)
+    assert np.shape(layer_y) == () and float(layer_y) == pytest.approx(float(expected), rel=1e-15)
