@@ -12,6 +12,7 @@
 
 import inspect
 
+import numba
 import numpy as np
 import pytest
 
@@ -76,6 +77,8 @@ def _sample_params():
     for op in reg.OPS:
         for name in op.samples:
             reason = op.sample_xfail.get(name)
+            if reason is None and numba.config.DISABLE_JIT:
+                reason = op.sample_xfail_nojit.get(name)
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             yield pytest.param(op, name, id=f"{op.name}-{name}", marks=marks)
 
