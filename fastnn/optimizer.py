@@ -1,8 +1,11 @@
 """The book's optimizers (common/optimizer.py): update(params, grads) in place.
 
-Each update checks the two lists once, then makes one kernel call per
-parameter.  State arrays (velocity, squared-gradient sums, moments) are made on
-the first update, one per parameter, as in the book.
+Each update checks the two lists, then runs one kernel per parameter, or a
+single kernel for all of them when the params tile one buffer end to end and
+the grads another (as fastnn.models lays them out): a call into a kernel costs
+more than updating the spiral net's 43 numbers.  State arrays (velocity,
+squared-gradient sums, moments) are made on the first update, one per
+parameter, as in the book, and are views of one buffer for the same reason.
 """
 
 import math
@@ -11,18 +14,12 @@ import operator
 import numpy as np
 
 from . import _inputs as check
+from ._flat import views_of_one_buffer
 from .kernels import optimizers as kernels
 from .kernels._config import PARALLEL_MIN_ELEMENTS
 
-_SGD = (kernels.sgd_update, kernels.sgd_update_parallel)
-_MOMENTUM = (kernels.momentum_update, kernels.momentum_update_parallel)
-_NESTEROV = (kernels.nesterov_update, kernels.nesterov_update_parallel)
-_ADAGRAD = (kernels.adagrad_update, kernels.adagrad_update_parallel)
-_RMSPROP = (kernels.rmsprop_update, kernels.rmsprop_update_parallel)
-_ADAM = (kernels.adam_update, kernels.adam_update_parallel)
 
-
-def _pairs(params, grads, where):
+def _check_pairs(params, grads, where):
     """Check params and grads pair up; return [(param, grad as a C array of param's dtype)]."""
     if len(params) != len(grads):
         raise ValueError(f"{where}: got {len(params)} params and {len(grads)} grads; expected one grad per param")
@@ -43,51 +40,58 @@ def _pairs(params, grads, where):
     return pairs
 
 
-class _CheckedPairs:
-    """Remembers the last (params, grads) lists that passed the checks.
+def _tiled_buffer(arrays):
+    """The 1-D buffer that `arrays` cover end to end, in order, or None."""
+    base = arrays[0].base if arrays else None
+    if type(base) is not np.ndarray or base.ndim != 1 or not base.flags.c_contiguous:
+        return None
+    address, end = base.ctypes.data, 0
+    for a in arrays:
+        if (a.base is not base or a.dtype is not base.dtype or not a.flags.c_contiguous
+                or a.ctypes.data != address + end * a.itemsize):
+            return None
+        end += a.size
+    return base if end == base.size else None
 
-    A training loop passes the same arrays every step; when every array is
-    the very object checked before (and needed no conversion), the checks and
-    the pairing are skipped.  Any other call is checked in full.
+
+class _Plan:
+    """How to update one (params, grads) list pair, worked out once.
+
+    A training loop passes the same arrays every step; while every array is the
+    very object checked before, the checks are skipped.  ``flat`` is the pair of
+    buffers (params, grads) when one kernel call can update everything.
     """
 
-    def __init__(self):
-        self.params = self.grads = self.pairs = ()
+    def __init__(self, params=(), grads=(), pairs=(), flat=None):
+        self.params, self.grads, self.pairs, self.flat = params, grads, pairs, flat
 
-    def get(self, params, grads, where):
-        if (len(params) == len(self.params) and len(grads) == len(self.grads)
+    def matches(self, params, grads):
+        return (len(params) == len(self.params) and len(grads) == len(self.grads)
                 and all(map(operator.is_, params, self.params))
-                and all(map(operator.is_, grads, self.grads))):
-            return self.pairs
-        pairs = _pairs(params, grads, where)
-        if all(g is grads[i] and p.flags.c_contiguous for i, (p, g) in enumerate(pairs)):
-            self.params, self.grads, self.pairs = tuple(params), tuple(grads), pairs
-        else:
-            self.params = self.grads = self.pairs = ()
-        return pairs
+                and all(map(operator.is_, grads, self.grads)))
+
+    @classmethod
+    def make(cls, params, grads, where):
+        pairs = _check_pairs(params, grads, where)
+        if not all(g is grads[i] and p.flags.c_contiguous for i, (p, g) in enumerate(pairs)):
+            return cls(pairs=pairs)  # converted grads or odd layouts: nothing to remember
+        flat_params, flat_grads = _tiled_buffer(params), _tiled_buffer(grads)
+        flat = (flat_params, flat_grads) if flat_params is not None and flat_grads is not None else None
+        return cls(tuple(params), tuple(grads), pairs, flat)
 
 
-def _state(existing, params, where, count=1):
-    """The per-parameter state arrays, made on first use, checked against params after."""
-    if existing is None:
-        return [[np.zeros(p.shape, p.dtype) for p in params] for _ in range(count)]
-    if len(existing[0]) != len(params):
-        raise ValueError(f"{where}: got {len(params)} params; this optimizer's state holds {len(existing[0])}")
-    for i, (p, s) in enumerate(zip(params, existing[0])):
-        if s.shape != p.shape or s.dtype != p.dtype:
-            raise ValueError(
-                f"{where}: params[{i}] has shape {p.shape} and dtype {p.dtype}, but this optimizer's state "
-                f"for it was made for {s.shape} {s.dtype}; use a new optimizer for a different model"
-            )
-    return existing
+def _zeros_like_each(params):
+    """Zero arrays shaped like each param, views of one buffer (so one kernel can sweep them)."""
+    dtype = params[0].dtype if params else np.float64
+    return views_of_one_buffer([p.shape for p in params], dtype)[1]
 
 
-def _apply(kernels_, param, *args):
-    """Run an update kernel on param in place (through a C-contiguous copy if it is not one).
+def _run(kernel_pair, param, *args):
+    """One update kernel on param in place (through a C-contiguous copy if it is not one).
 
-    kernels_ is the (serial, parallel) pair; large params take the parallel one.
+    kernel_pair is (serial, parallel); large arrays take the parallel one.
     """
-    kernel = kernels_[param.size >= PARALLEL_MIN_ELEMENTS]
+    kernel = kernel_pair[param.size >= PARALLEL_MIN_ELEMENTS]
     if param.flags.c_contiguous:
         kernel(param, *args)
     else:
@@ -96,102 +100,152 @@ def _apply(kernels_, param, *args):
         param[...] = work
 
 
-class SGD:
+class _Optimizer:
+    """update(params, grads): check, then run KERNELS with the state arrays and hyper-parameters.
+
+    Subclasses name their state lists in STATE (the book's attribute names) and
+    give their hyper-parameters, in the kernel's order, from hyper().
+    """
+
+    KERNELS = None
+    STATE = ()
+
+    def __init__(self):
+        self._plan = _Plan()
+        self._tiles = {}
+        for name in self.STATE:
+            setattr(self, name, None)
+
+    def update(self, params, grads):
+        where = f"{type(self).__name__}.update"
+        plan = self._plan if self._plan.matches(params, grads) else _Plan.make(params, grads, where)
+        self._plan = plan
+        states = [self._state(name, params, where) for name in self.STATE]
+        hyper = self.hyper()
+        if plan.flat is not None:
+            flat_states = [self._tiled_state(name, state) for name, state in zip(self.STATE, states)]
+            if all(buffer is not None for buffer in flat_states):
+                _run(self.KERNELS, plan.flat[0], plan.flat[1], *flat_states, *hyper)
+                return
+        for i, (p, g) in enumerate(plan.pairs):
+            _run(self.KERNELS, p, g, *[s[i] for s in states], *hyper)
+
+    def _state(self, name, params, where):
+        """The state list `name`, made on the first update, checked against params after."""
+        state = getattr(self, name)
+        if state is None:
+            state = _zeros_like_each(params)
+            setattr(self, name, state)
+            return state
+        if len(state) != len(params):
+            raise ValueError(f"{where}: got {len(params)} params; this optimizer's state holds {len(state)}")
+        for i, (p, s) in enumerate(zip(params, state)):
+            if s.shape != p.shape or s.dtype != p.dtype:
+                raise ValueError(
+                    f"{where}: params[{i}] has shape {p.shape} and dtype {p.dtype}, but this optimizer's state "
+                    f"for it was made for {s.shape} {s.dtype}; use a new optimizer for a different model"
+                )
+        return state
+
+    def _tiled_state(self, name, state):
+        """The buffer that the state list tiles (None if a user put other arrays in it)."""
+        known, buffer = self._tiles.get(name, ((), None))
+        if len(known) != len(state) or not all(map(operator.is_, state, known)):
+            buffer = _tiled_buffer(state)
+            self._tiles[name] = (tuple(state), buffer)
+        return buffer
+
+    def hyper(self):
+        raise NotImplementedError
+
+
+class SGD(_Optimizer):
     """Stochastic gradient descent: param -= lr * grad."""
 
+    KERNELS = (kernels.sgd_update, kernels.sgd_update_parallel)
+
     def __init__(self, lr=0.01):
+        super().__init__()
         self.lr = lr
-        self._checked = _CheckedPairs()
 
-    def update(self, params, grads):
-        lr = self.lr
-        for p, g in self._checked.get(params, grads, "SGD.update"):
-            if p.size < PARALLEL_MIN_ELEMENTS and p.flags.c_contiguous:
-                kernels.sgd_update(p, g, lr)
-            else:
-                _apply(_SGD, p, g, lr)
+    def hyper(self):
+        return (self.lr,)
 
 
-class Momentum:
+class Momentum(_Optimizer):
     """Momentum SGD: v = momentum * v - lr * grad; param += v."""
 
+    KERNELS = (kernels.momentum_update, kernels.momentum_update_parallel)
+    STATE = ("v",)
+
     def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__()
         self.lr = lr
-        self._checked = _CheckedPairs()
         self.momentum = momentum
-        self.v = None
 
-    def update(self, params, grads):
-        pairs = self._checked.get(params, grads, "Momentum.update")
-        self.v, = _state(None if self.v is None else [self.v], params, "Momentum.update")
-        for (p, g), v in zip(pairs, self.v):
-            _apply(_MOMENTUM, p, g, v, self.lr, self.momentum)
+    def hyper(self):
+        return self.lr, self.momentum
 
 
-class Nesterov:
+class Nesterov(_Optimizer):
     """Nesterov's accelerated gradient (http://arxiv.org/abs/1212.0901), as the book writes it."""
 
+    KERNELS = (kernels.nesterov_update, kernels.nesterov_update_parallel)
+    STATE = ("v",)
+
     def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__()
         self.lr = lr
-        self._checked = _CheckedPairs()
         self.momentum = momentum
-        self.v = None
 
-    def update(self, params, grads):
-        pairs = self._checked.get(params, grads, "Nesterov.update")
-        self.v, = _state(None if self.v is None else [self.v], params, "Nesterov.update")
-        for (p, g), v in zip(pairs, self.v):
-            _apply(_NESTEROV, p, g, v, self.lr, self.momentum)
+    def hyper(self):
+        return self.lr, self.momentum
 
 
-class AdaGrad:
+class AdaGrad(_Optimizer):
     """AdaGrad: h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
 
+    KERNELS = (kernels.adagrad_update, kernels.adagrad_update_parallel)
+    STATE = ("h",)
+
     def __init__(self, lr=0.01):
+        super().__init__()
         self.lr = lr
-        self._checked = _CheckedPairs()
-        self.h = None
 
-    def update(self, params, grads):
-        pairs = self._checked.get(params, grads, "AdaGrad.update")
-        self.h, = _state(None if self.h is None else [self.h], params, "AdaGrad.update")
-        for (p, g), h in zip(pairs, self.h):
-            _apply(_ADAGRAD, p, g, h, self.lr)
+    def hyper(self):
+        return (self.lr,)
 
 
-class RMSprop:
+class RMSprop(_Optimizer):
     """RMSprop: h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
 
+    KERNELS = (kernels.rmsprop_update, kernels.rmsprop_update_parallel)
+    STATE = ("h",)
+
     def __init__(self, lr=0.01, decay_rate=0.99):
+        super().__init__()
         self.lr = lr
-        self._checked = _CheckedPairs()
         self.decay_rate = decay_rate
-        self.h = None
 
-    def update(self, params, grads):
-        pairs = self._checked.get(params, grads, "RMSprop.update")
-        self.h, = _state(None if self.h is None else [self.h], params, "RMSprop.update")
-        for (p, g), h in zip(pairs, self.h):
-            _apply(_RMSPROP, p, g, h, self.lr, self.decay_rate)
+    def hyper(self):
+        return self.lr, self.decay_rate
 
 
-class Adam:
+class Adam(_Optimizer):
     """Adam (http://arxiv.org/abs/1412.6980v8) with the book's bias-corrected step."""
 
+    KERNELS = (kernels.adam_update, kernels.adam_update_parallel)
+    STATE = ("m", "v")
+
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
+        super().__init__()
         self.lr = lr
-        self._checked = _CheckedPairs()
         self.beta1 = beta1
         self.beta2 = beta2
         self.iter = 0
-        self.m = None
-        self.v = None
 
-    def update(self, params, grads):
-        pairs = self._checked.get(params, grads, "Adam.update")
-        state = None if self.m is None else [self.m, self.v]
-        self.m, self.v = _state(state, params, "Adam.update", count=2)
+    def hyper(self):
+        """Advances the step count (called once per update, after the checks passed)."""
         self.iter += 1
         lr_t = self.lr * math.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
-        for (p, g), m, v in zip(pairs, self.m, self.v):
-            _apply(_ADAM, p, g, m, v, lr_t, self.beta1, self.beta2)
+        return lr_t, self.beta1, self.beta2
