@@ -12,20 +12,23 @@ FLOAT32 = np.dtype(np.float32)
 FLOAT64 = np.dtype(np.float64)
 
 
-def compute_dtype(where, *arrays):
-    """The float dtype numpy would compute in for these operands.
+def compute_dtype(where, **operands):
+    """The float dtype numpy would compute in for these named operands.
 
     float32 and float64 stay as they are and mix as numpy mixes them; integers
     and bools compute in float64 as numpy's true division would; float16 is
-    computed in float32 (no kernel runs in half precision).  Complex, object,
-    string and other dtypes have no real result: TypeError.
+    computed in float32 (no kernel runs in half precision).  None, complex,
+    object, string and other dtypes have no real result: TypeError naming the
+    operand.
     """
     dtypes = []
-    for a in arrays:
-        dtype = np.asarray(a).dtype if not hasattr(a, "dtype") else a.dtype
+    for name, a in operands.items():
+        if a is None:
+            raise TypeError(f"{where}: {name} is None; expected an array")
+        dtype = a.dtype if isinstance(a, (np.ndarray, np.generic)) else np.asarray(a).dtype
         if dtype.kind not in "biuf":
             raise TypeError(
-                f"{where}: got an array of dtype {dtype}; expected real numbers "
+                f"{where}: {name} has dtype {dtype}; expected real numbers "
                 "(float32 or float64; ints and bools are converted to float64)"
             )
         dtypes.append(dtype)
@@ -40,6 +43,12 @@ def compute_dtype(where, *arrays):
             "(convert with .astype(np.float64))"
         )
     return FLOAT64
+
+
+def float_dtype(a):
+    """a's dtype when a is an array of native float32 or float64, else None (no conversion needed)."""
+    dtype = getattr(a, "dtype", None)
+    return dtype if dtype is FLOAT64 or dtype is FLOAT32 else None
 
 
 def operand(a, dtype, where, name):
@@ -61,7 +70,7 @@ def operand(a, dtype, where, name):
 def batch(a, where, name, width=None, dtype=None):
     """A 2-D batch (N, width) as a C-contiguous float array of `dtype`."""
     if dtype is None:
-        dtype = compute_dtype(where, a)
+        dtype = compute_dtype(where, **{name: a})
     a = operand(a, dtype, where, name)
     if a.ndim != 2:
         raise ValueError(
@@ -112,6 +121,8 @@ def labels(t, n_rows, n_classes, where):
                 f"{where}: t has dtype {t.dtype}; class indices must be integers "
                 "(or pass one-hot rows of shape (N, C))"
             )
+        if t.dtype.kind == "b":
+            return t.astype(np.int64)  # False, True are the classes 0 and 1
         return t if t.flags.c_contiguous else np.ascontiguousarray(t)
     raise ValueError(
         f"{where}: t has shape {t.shape}; expected class indices ({n_rows},) or "

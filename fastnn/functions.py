@@ -8,7 +8,7 @@ from .kernels import activation, softmax_loss
 
 def sigmoid(x):
     """1 / (1 + exp(-x)) elementwise, for any shape; stable for any input."""
-    dtype = check.compute_dtype("sigmoid", x)
+    dtype = check.compute_dtype("sigmoid", x=x)
     x = check.operand(x, dtype, "sigmoid", "x")
     out = np.empty(x.shape, dtype)
     activation.sigmoid_forward(x, out)
@@ -17,7 +17,7 @@ def sigmoid(x):
 
 def softmax(x):
     """Softmax along the last axis of a 1-D (C,) or 2-D (N, C) array."""
-    dtype = check.compute_dtype("softmax", x)
+    dtype = check.compute_dtype("softmax", x=x)
     x = check.operand(x, dtype, "softmax", "x")
     if x.ndim not in (1, 2):
         raise ValueError(f"softmax: x has shape {x.shape}; expected (N, C) or (C,)")
@@ -29,7 +29,7 @@ def softmax(x):
 def cross_entropy_error(y, t):
     """Mean of -log(y[i, t_i] + 1e-7); t class indices or one-hot rows like y."""
     where = "cross_entropy_error"
-    dtype = check.compute_dtype(where, y)
+    dtype = check.compute_dtype(where, y=y)
     y = check.operand(y, dtype, where, "y")
     if y.ndim == 1:
         y = y.reshape(1, y.size)

@@ -13,12 +13,6 @@ from .kernels import activation, affine, matmul, repeat_sum, sigmoid_loss, softm
 from .kernels._config import PARALLEL_MIN_ELEMENTS as _PAR
 
 _F32, _F64 = check.FLOAT32, check.FLOAT64
-_FLOATS = (_F32, _F64)
-
-
-def _weights_dtype(where, *params):
-    """Dtype of the layer's own params; they must agree with each other."""
-    return check.compute_dtype(where, *params)
 
 
 class MatMul:
@@ -48,7 +42,7 @@ class MatMul:
         """The checked, converted operands of forward (the slow path: any input)."""
         W, = self.params
         _check_weight(W, "MatMul", "W")
-        dtype = check.compute_dtype("MatMul.forward", x, W)
+        dtype = check.compute_dtype("MatMul.forward", x=x, W=W)
         x = check.batch(x, "MatMul.forward", "x", W.shape[0], dtype)
         if W.dtype is dtype:
             self._checked_W = W
@@ -105,7 +99,7 @@ class Affine:
         _check_weight(W, "Affine", "W")
         if np.ndim(b) != 1 or np.shape(b)[0] != W.shape[1]:
             raise ValueError(f"Affine.forward: b has shape {np.shape(b)}; expected ({W.shape[1]},) to match W {W.shape}")
-        dtype = check.compute_dtype("Affine.forward", x, W, b)
+        dtype = check.compute_dtype("Affine.forward", x=x, W=W, b=b)
         x = check.batch(x, "Affine.forward", "x", W.shape[0], dtype)
         if W.dtype is dtype and b.dtype is dtype and b.flags.c_contiguous:
             self._checked = (W, b)
@@ -138,7 +132,7 @@ def _check_weight(W, layer, name):
     """A layer's weight matrix must be a 2-D real array (it is updated in place)."""
     if type(W) is not np.ndarray or W.ndim != 2:
         raise ValueError(f"{layer}: {name} has shape {np.shape(W)}; expected a 2-D numpy array (D, H)")
-    check.compute_dtype(f"{layer}: {name}", W)
+    check.compute_dtype(layer, **{name: W})
 
 
 def _grad_target(grad, dtype):
@@ -166,7 +160,7 @@ class Sigmoid:
 
     def forward(self, x):
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
-            x = check.operand(x, check.compute_dtype("Sigmoid.forward", x), "Sigmoid.forward", "x")
+            x = check.operand(x, check.compute_dtype("Sigmoid.forward", x=x), "Sigmoid.forward", "x")
         out = np.empty(x.shape, x.dtype)
         (activation.sigmoid_forward_parallel if x.size >= _PAR else activation.sigmoid_forward)(x, out)
         self.out = out
@@ -185,7 +179,9 @@ class Sigmoid:
 
 def _rows(x, where):
     """x as a 2-D float batch; a 1-D x is one row (the book's softmax takes both)."""
-    dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
+    dtype = check.float_dtype(x)
+    if dtype is None:
+        dtype = check.compute_dtype(where, x=x)
     x = check.operand(x, dtype, where, "x")
     if x.ndim == 1:
         return x.reshape(1, -1)
@@ -240,7 +236,7 @@ class SoftmaxWithLoss:
         where = "SoftmaxWithLoss.forward"
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32)
                 and x.ndim == 2 and x.flags.c_contiguous):
-            x = check.batch(x, where, "x", None, check.compute_dtype(where, x))
+            x = check.batch(x, where, "x", None, check.compute_dtype(where, x=x))
         dtype = x.dtype
         n, c = x.shape
         if not (type(t) is np.ndarray and t.flags.c_contiguous and (
@@ -288,8 +284,12 @@ class SigmoidWithLoss:
 
     def forward(self, x, t):
         where = "SigmoidWithLoss.forward"
-        dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
+        dtype = check.float_dtype(x)
+        if dtype is None:
+            dtype = check.compute_dtype(where, x=x)
         x = check.operand(x, dtype, where, "x")
+        if t is None:
+            raise TypeError(f"{where}: t is None; expected labels")
         if type(t) is not np.ndarray:
             t = np.asarray(t)
         if t.ndim != 1 or t.shape[0] != x.size:
@@ -347,7 +347,9 @@ class Repeat:
         x_shape = check.saved(self.x_shape, "Repeat.backward")
         shape = list(x_shape)
         shape[self.axis] *= self.N
-        dtype = dy.dtype if getattr(dy, "dtype", None) in _FLOATS else check.compute_dtype("Repeat.backward", dy)
+        dtype = check.float_dtype(dy)
+        if dtype is None:
+            dtype = check.compute_dtype("Repeat.backward", dy=dy)
         dy = check.same_shape(dy, tuple(shape), "Repeat.backward", "dy", dtype)
         dx = np.empty(x_shape, dtype)
         (repeat_sum.sum_runs_2d_parallel if dy.size >= _PAR else repeat_sum.sum_runs_2d)(dy, self.N, self.axis, dx)
@@ -379,7 +381,9 @@ class Sum:
         x_shape = check.saved(self.x_shape, "Sum.backward")
         shape = list(x_shape)
         shape[self.axis] = 1
-        dtype = dy.dtype if getattr(dy, "dtype", None) in _FLOATS else check.compute_dtype("Sum.backward", dy)
+        dtype = check.float_dtype(dy)
+        if dtype is None:
+            dtype = check.compute_dtype("Sum.backward", dy=dy)
         dy = check.same_shape(dy, tuple(shape), "Sum.backward", "dy", dtype)
         dx = np.empty(x_shape, dtype)
         (repeat_sum.repeat_2d_parallel if dx.size >= _PAR else repeat_sum.repeat_2d)(dy, x_shape[self.axis], self.axis, dx)
@@ -387,7 +391,9 @@ class Sum:
 
 
 def _array_2d(x, where):
-    dtype = x.dtype if getattr(x, "dtype", None) in _FLOATS else check.compute_dtype(where, x)
+    dtype = check.float_dtype(x)
+    if dtype is None:
+        dtype = check.compute_dtype(where, x=x)
     x = check.operand(x, dtype, where, "x")
     if x.ndim != 2:
         raise ValueError(f"{where}: x has shape {x.shape}; expected a 2-D array")

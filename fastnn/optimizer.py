@@ -19,21 +19,27 @@ from .kernels import optimizers as kernels
 from .kernels._config import PARALLEL_MIN_ELEMENTS
 
 
+def _work_dtype(p):
+    """The native float32/float64 dtype an update of p computes in (float16 in float32)."""
+    return check.FLOAT32 if p.dtype.itemsize <= 4 else check.FLOAT64
+
+
 def _check_pairs(params, grads, where):
-    """Check params and grads pair up; return [(param, grad as a C array of param's dtype)]."""
+    """Check params and grads pair up; return [(param, grad as a C array of the param's work dtype)]."""
     if len(params) != len(grads):
         raise ValueError(f"{where}: got {len(params)} params and {len(grads)} grads; expected one grad per param")
     pairs = []
     for i, (p, g) in enumerate(zip(params, grads)):
-        if type(p) is not np.ndarray or p.dtype.kind != "f" or p.dtype.itemsize not in (4, 8) or not p.dtype.isnative:
+        if type(p) is not np.ndarray or p.dtype.kind != "f" or p.dtype.itemsize > 8:
             raise TypeError(
                 f"{where}: params[{i}] is {type(p).__name__} of dtype {getattr(p, 'dtype', None)}; "
-                "expected a float32 or float64 numpy array (updated in place)"
+                "expected a float32 or float64 numpy array (updated in place; float16 and byte-swapped floats are converted)"
             )
         if not p.flags.writeable:
             raise ValueError(f"{where}: params[{i}] is read-only; expected a writeable array (updated in place)")
-        if type(g) is not np.ndarray or g.dtype is not p.dtype or not g.flags.c_contiguous:
-            g = check.operand(g, p.dtype, where, f"grads[{i}]")
+        dtype = _work_dtype(p)
+        if type(g) is not np.ndarray or g.dtype is not dtype or not g.flags.c_contiguous:
+            g = check.operand(g, dtype, where, f"grads[{i}]")
         if g.shape != p.shape:
             raise ValueError(f"{where}: grads[{i}] has shape {g.shape}; expected {p.shape} like params[{i}]")
         pairs.append((p, g))
@@ -68,34 +74,43 @@ class _Plan:
 
     def matches(self, params, grads):
         # The plan holds the arrays, so their ids cannot be reused by others.
-        return tuple(map(id, params)) == self.ids and tuple(map(id, grads)) == self.grad_ids
+        # A param made read-only since must be refused again, not written.
+        return (tuple(map(id, params)) == self.ids and tuple(map(id, grads)) == self.grad_ids
+                and all([p.flags.writeable for p in params]))
 
     @classmethod
     def make(cls, params, grads, where):
         pairs = _check_pairs(params, grads, where)
-        if not all(g is grads[i] and p.flags.c_contiguous for i, (p, g) in enumerate(pairs)):
-            return cls(pairs=pairs)  # converted grads or odd layouts: nothing to remember
+        if not all(g is grads[i] and p.flags.c_contiguous and p.dtype is g.dtype for i, (p, g) in enumerate(pairs)):
+            return cls(pairs=pairs)  # conversions or odd layouts: nothing to remember
         flat_params, flat_grads = _tiled_buffer(params), _tiled_buffer(grads)
         flat = (flat_params, flat_grads) if flat_params is not None and flat_grads is not None else None
         return cls(tuple(params), tuple(grads), pairs, flat)
 
 
 def _zeros_like_each(params):
-    """Zero arrays shaped like each param, views of one buffer (so one kernel can sweep them)."""
-    dtype = params[0].dtype if params else np.float64
+    """Zero arrays shaped like each param, in its work dtype; views of one buffer
+    when the dtypes agree (so one kernel can sweep them)."""
+    dtypes = {_work_dtype(p) for p in params}
+    if len(dtypes) > 1:
+        return [np.zeros(p.shape, _work_dtype(p)) for p in params]
+    dtype = dtypes.pop() if dtypes else check.FLOAT64
     return views_of_one_buffer([p.shape for p in params], dtype)[1]
 
 
 def _run(kernel_pair, param, *args):
-    """One update kernel on param in place (through a C-contiguous copy if it is not one).
+    """One update kernel on param in place.
 
-    kernel_pair is (serial, parallel); large arrays take the parallel one.
+    kernel_pair is (serial, parallel); large arrays take the parallel one.  A
+    param that is not a C-contiguous native float32/float64 array is updated
+    through a working copy in its work dtype, written back after, as numpy's
+    in-place ``p -= ...`` would.
     """
     kernel = kernel_pair[param.size >= PARALLEL_MIN_ELEMENTS]
-    if param.flags.c_contiguous:
+    if param.flags.c_contiguous and param.dtype is args[0].dtype:
         kernel(param, *args)
     else:
-        work = np.ascontiguousarray(param)
+        work = np.ascontiguousarray(param, dtype=args[0].dtype)
         kernel(work, *args)
         param[...] = work
 
@@ -162,7 +177,7 @@ class _Optimizer:
         if len(state) != len(params):
             raise ValueError(f"{where}: got {len(params)} params; this optimizer's state holds {len(state)}")
         for i, (p, s) in enumerate(zip(params, state)):
-            if s.shape != p.shape or s.dtype != p.dtype:
+            if s.shape != p.shape or s.dtype != _work_dtype(p):
                 raise ValueError(
                     f"{where}: params[{i}] has shape {p.shape} and dtype {p.dtype}, but this optimizer's state "
                     f"for it was made for {s.shape} {s.dtype}; use a new optimizer for a different model"

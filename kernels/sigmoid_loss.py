@@ -32,7 +32,8 @@ def sigmoid_cross_entropy_forward(x, t, y):
         p = one / (one + exp_approx(-xf[i]))
         yf[i] = p
         total += np.log((p if tf[i] == 1 else one - p) + LOG_EPS)
-    return -total / n, -1
+    # An empty batch has no mean: NaN, as numpy's sum/0 gives (and without JIT, no ZeroDivisionError).
+    return (-total / n if n > 0 else np.nan), -1
 
 
 @njit(**KERNEL)

@@ -94,7 +94,9 @@ def cross_entropy_sum(y, t):
 def cross_entropy(y, t):
     """-sum(log(y[i, t_i] + 1e-7)) / N for probabilities y (N, C).  Returns (loss, bad_row)."""
     total, bad = cross_entropy_sum(y, t)
-    return -total / y.shape[0], bad
+    # An empty batch has no mean: NaN, as numpy's sum/0 gives (and without JIT, no ZeroDivisionError).
+    n = y.shape[0]
+    return (-total / n if n > 0 else np.nan), bad
 
 
 @njit(**KERNEL)
@@ -176,7 +178,7 @@ def softmax_cross_entropy_forward_parallel(x, t, y):
         if bad_rows[band] >= 0:
             return np.nan, bad_rows[band]
         total += partial[band]
-    return -total / n, -1
+    return (-total / n if n > 0 else np.nan), -1
 
 
 @njit(**PARALLEL)
