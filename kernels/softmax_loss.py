@@ -19,11 +19,33 @@ more than the arithmetic (measured: 1.6 us against 0.9 us for 30 rows).
 import numpy as np
 from numba import njit, prange
 
-from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
+from ._config import BLOCK_ELEMENTS, HELPER, KERNEL, PARALLEL
 from .fast_exp import exp_approx
 
 # The book adds this inside the log so that log(0) never happens.
 LOG_EPS = 1e-7
+
+
+@njit(**HELPER)
+def _row_max(x, i):
+    """max(x[i]) with four running maxima: LLVM does not vectorise a float max
+    reduction without the no-NaN flag, and one chain of compares is 3x slower."""
+    c = x.shape[1]
+    m0 = m1 = m2 = m3 = x[i, 0]
+    j = 0
+    while j + 4 <= c:
+        a0, a1, a2, a3 = x[i, j], x[i, j + 1], x[i, j + 2], x[i, j + 3]
+        m0 = a0 if a0 > m0 else m0
+        m1 = a1 if a1 > m1 else m1
+        m2 = a2 if a2 > m2 else m2
+        m3 = a3 if a3 > m3 else m3
+        j += 4
+    while j < c:
+        m0 = x[i, j] if x[i, j] > m0 else m0
+        j += 1
+    m0 = m1 if m1 > m0 else m0
+    m2 = m3 if m3 > m2 else m2
+    return m2 if m2 > m0 else m0
 
 
 @njit(**KERNEL)
@@ -33,10 +55,7 @@ def softmax_forward(x, y):
     if c == 0:
         return
     for i in range(n):
-        m = x[i, 0]
-        for j in range(1, c):
-            if x[i, j] > m:
-                m = x[i, j]
+        m = _row_max(x, i)
         if m == np.inf or m == -np.inf:
             count = 0
             for j in range(c):
