@@ -128,14 +128,16 @@ class _Optimizer:
     def __init__(self):
         self._plan = _Plan()
         self._tiles = {}
-        self._ready = None  # (plan, state snapshot, kernel, args) of the one-call path
+        self._ready = None  # (plan, state snapshot, [(kernel, args)]): the checked calls, to repeat
         for name in self.STATE:
             setattr(self, name, None)
 
     def update(self, params, grads):
         ready = self._ready
         if ready is not None and ready[0].matches(params, grads) and self._states_are(ready[1]):
-            ready[2](*ready[3], *self.hyper())
+            hyper = self.hyper()
+            for kernel, args in ready[2]:
+                kernel(*args, *hyper)
             return
         self._update_checked(params, grads)
 
@@ -146,18 +148,26 @@ class _Optimizer:
         states = [self._state(name, params, where) for name in self.STATE]
         hyper = self.hyper()
         self._ready = None
+        calls = None
         if plan.flat is not None:
             flat_states = [self._tiled_state(name, state) for name, state in zip(self.STATE, states)]
             if all(buffer is not None for buffer in flat_states):
                 flat_params, flat_grads = plan.flat
                 kernel = self.KERNELS[flat_params.size >= PARALLEL_MIN_ELEMENTS]
-                args = (flat_params, flat_grads, *flat_states)
-                kernel(*args, *hyper)
+                calls = [(kernel, (flat_params, flat_grads, *flat_states))]
+        if calls is None:
+            for i, (p, g) in enumerate(plan.pairs):
+                _run(self.KERNELS, p, g, *[s[i] for s in states], *hyper)
+            if plan.params:  # every pair is a native C-contiguous param with its own grad: remember the calls
+                calls = [(self.KERNELS[p.size >= PARALLEL_MIN_ELEMENTS], (p, g, *[s[i] for s in states]))
+                         for i, (p, g) in enumerate(plan.pairs)]
                 snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
-                self._ready = (plan, snapshot, kernel, args)
-                return
-        for i, (p, g) in enumerate(plan.pairs):
-            _run(self.KERNELS, p, g, *[s[i] for s in states], *hyper)
+                self._ready = (plan, snapshot, calls)
+            return
+        for kernel, args in calls:
+            kernel(*args, *hyper)
+        snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
+        self._ready = (plan, snapshot, calls)
 
     def _states_are(self, snapshot):
         """True while every state list is the one (holding the arrays) the one-call path was made with."""
