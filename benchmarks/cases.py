@@ -36,7 +36,7 @@ _TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
-import reference  # noqa: E402  (tests/reference.py: the book's formulas in plain numpy)
+import reference
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ import pytest
 
 from . import cases  # noqa: F401  (puts tests/ on sys.path for `import reference`)
 
-
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 

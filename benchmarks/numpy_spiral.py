@@ -21,9 +21,8 @@ _TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
-import reference  # noqa: E402
-
-from fastnn.dataset import spiral  # noqa: E402  (plain numpy; imports no Numba)
+import reference
+from fastnn.dataset import spiral
 
 MAX_EPOCH = 300
 BATCH_SIZE = 30

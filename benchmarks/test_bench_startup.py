@@ -49,7 +49,7 @@ def run(cmd, cwd, cache_dir=None):
         env["NUMBA_CACHE_DIR"] = str(cache_dir)
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
-    found = re.search(r"^accuracy (\S+)$", proc.stdout, re.M)
+    found = re.search(r"^accuracy (\S+)$", proc.stdout, re.MULTILINE)
     assert found, f"no accuracy line in the output of {' '.join(cmd)}:\n{proc.stdout[-2000:]}"
     return float(found.group(1))
 

@@ -30,7 +30,7 @@ import pytest
 from fastnn.models import TwoLayerNet
 from fastnn.optimizer import SGD
 
-from .cases import RTOL, SIZE_NAMES, SIZES, DTYPES, assert_close, label, reference
+from .cases import DTYPES, RTOL, SIZE_NAMES, SIZES, assert_close, label, reference
 
 LR = 1.0
 

@@ -9,7 +9,6 @@ import numpy as np
 
 from . import _inputs as check
 from .kernels import activation, affine, matmul, repeat_sum, sigmoid_loss, softmax_loss
-
 from .kernels._config import PARALLEL_MIN_ELEMENTS as _PAR
 
 _F32, _F64 = check.FLOAT32, check.FLOAT64
@@ -106,7 +105,7 @@ class Affine:
         return x, check.operand(W, dtype, "Affine.forward", "W"), check.operand(b, dtype, "Affine.forward", "b")
 
     def backward(self, dout):
-        W, b = self.params
+        W = self.params[0]
         x = self.x
         dW, db = self.grads
         if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype

@@ -76,7 +76,7 @@ class _Plan:
         # The plan holds the arrays, so their ids cannot be reused by others.
         # A param made read-only since must be refused again, not written.
         return (tuple(map(id, params)) == self.ids and tuple(map(id, grads)) == self.grad_ids
-                and all([p.flags.writeable for p in params]))
+                and all(p.flags.writeable for p in params))
 
     @classmethod
     def make(cls, params, grads, where):

@@ -11,19 +11,19 @@ FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 # What every kernel is compiled with.  error_model="numpy" drops the
 # ZeroDivisionError test Numba otherwise puts on every division: that test is a
 # branch out of the loop, and a loop with an exit in its body never vectorises.
-KERNEL = dict(cache=True, fastmath=FASTMATH, error_model="numpy")
+KERNEL = {"cache": True, "fastmath": FASTMATH, "error_model": "numpy"}
 
 # Helpers that kernels call with array arguments.  A call between jitted
 # functions passes each array with a reference-count update on either side;
 # inlining the helper at the Numba IR level removes that, which at the spiral
 # net's sizes (rows of 3) halved a softmax.
-HELPER = dict(KERNEL, inline="always")
+HELPER = {**KERNEL, "inline": "always"}
 
 # The parallel kernels: each splits its work into blocks with prange and runs
 # the serial kernel on every block, so both compute with the same code.  Each
 # block owns its slice of the output: no two threads write the same element,
 # and the results do not depend on the number of threads.
-PARALLEL = dict(KERNEL, parallel=True)
+PARALLEL = {**KERNEL, "parallel": True}
 
 # Elementwise and reduction work of at least this many elements goes to the
 # parallel kernels.  On an idle machine two threads already win from 1 << 16

@@ -6,6 +6,7 @@ backward sums each run of n slices.  Sum adds all slices along ``axis``
 backward repeats dy that many times.  So two kernels serve both nodes.
 """
 
+import numpy as np
 from numba import njit, prange
 
 from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
@@ -52,22 +53,28 @@ def sum_runs_2d(x, n, axis, out):
                 out[i, j] = acc
 
 
-# Parallel twins.  Along axis 0 the blocks are bands of columns, along axis 1
-# bands of rows, so each output element is still made by one thread in the
-# serial kernel's order: the result does not depend on the thread count.
+# Parallel twins.  Each thread writes its own rows (or, for sums, its own
+# partial sums, added up afterwards in a fixed order), so every result is the
+# same whatever the number of threads.  Bands of whole rows keep each thread
+# streaming through contiguous memory.
 
 BAND_COLUMNS = 256
 
 
 @njit(**PARALLEL)
 def repeat_2d_parallel(x, n, axis, out):
-    rows, cols = x.shape
+    out_rows, out_cols = out.shape
     if axis == 0:
-        for band in prange((cols + BAND_COLUMNS - 1) // BAND_COLUMNS):
-            lo = band * BAND_COLUMNS
-            hi = min(lo + BAND_COLUMNS, cols)
-            repeat_2d(x[:, lo:hi], n, 0, out[:, lo:hi])
+        step = max(1, BLOCK_ELEMENTS // max(1, out_cols))
+        for band in prange((out_rows + step - 1) // step):
+            lo = band * step
+            hi = min(lo + step, out_rows)
+            for k in range(lo, hi):
+                source = k // n
+                for j in range(out_cols):
+                    out[k, j] = x[source, j]
     else:
+        rows, cols = x.shape
         step = max(1, BLOCK_ELEMENTS // max(1, cols * n))
         for band in prange((rows + step - 1) // step):
             lo = band * step
@@ -78,7 +85,24 @@ def repeat_2d_parallel(x, n, axis, out):
 @njit(**PARALLEL)
 def sum_runs_2d_parallel(x, n, axis, out):
     rows, cols = out.shape
-    if axis == 0:
+    if axis == 0 and rows == 1:
+        # One run of all rows (the Sum node, or Repeat's backward for one row):
+        # partial sums over bands of rows, then the partials in band order.
+        step = max(1, BLOCK_ELEMENTS // max(1, cols))
+        bands = (n + step - 1) // step
+        partial = np.zeros((bands, cols), out.dtype)
+        for band in prange(bands):
+            lo = band * step
+            hi = min(lo + step, n)
+            for r in range(lo, hi):
+                for j in range(cols):
+                    partial[band, j] += x[r, j]
+        for j in range(cols):
+            out[0, j] = 0
+        for band in range(bands):
+            for j in range(cols):
+                out[0, j] += partial[band, j]
+    elif axis == 0:
         for band in prange((cols + BAND_COLUMNS - 1) // BAND_COLUMNS):
             lo = band * BAND_COLUMNS
             hi = min(lo + BAND_COLUMNS, cols)

@@ -23,14 +23,13 @@ wrong; the test is then expected to fail (strictly), and the text says what is
 found and what is expected.  The owner of fastnn/ removes it with the fix.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
+import reference as ref
 
 from fastnn import functions, layers, optimizer
-
-import reference as ref
 
 F64 = np.dtype(np.float64)
 
@@ -479,7 +478,7 @@ def _make_ref_opt(name):
     def reference(s):
         params, grads = _opt_lists(s)
         params = [p.copy() for p in params]
-        zeros = lambda: [np.zeros_like(p) for p in params]  # noqa: E731
+        zeros = lambda: [np.zeros_like(p) for p in params]
         state = {"Momentum": [zeros()], "Nesterov": [zeros()], "AdaGrad": [zeros()],
                  "RMSprop": [zeros()], "Adam": [zeros(), zeros()]}.get(name, [])
         update = {"SGD": ref.sgd, "Momentum": ref.momentum, "Nesterov": ref.nesterov,
@@ -566,8 +565,8 @@ def _replace_param_then_forward(make_layer, i, shape):
 
 
 def _matmul_errors():
-    mk = lambda dtype: layers.MatMul(_W(dtype))  # noqa: E731
-    fwd = lambda dtype: (np.ones((2, 5), dtype),)  # noqa: E731
+    mk = lambda dtype: layers.MatMul(_W(dtype))
+    fwd = lambda dtype: (np.ones((2, 5), dtype),)
     where = "MatMul.forward"
     errs = [
         ErrorInput("inner_dim", _primed(mk, fwd, lambda l, dt: l.forward(np.ones((3, 4), dt))), ValueError,
@@ -588,15 +587,15 @@ def _matmul_errors():
         ErrorInput("W_replaced", _replace_param_then_forward(mk, 0, (4, 3)), ValueError,
                    _esc(f"{where}: x has shape (2, 5); expected (N, 4)")),
     ]
-    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((2, 5))))  # noqa: E731
+    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((2, 5))))
     errs += _dtype_errors(where, "x", bad_x)
     errs.append(_none_error(where, "x", bad_x))
     return tuple(errs)
 
 
 def _affine_errors():
-    mk = lambda dtype: layers.Affine(_W(dtype), np.zeros(3, dtype))  # noqa: E731
-    fwd = lambda dtype: (np.ones((2, 5), dtype),)  # noqa: E731
+    mk = lambda dtype: layers.Affine(_W(dtype), np.zeros(3, dtype))
+    fwd = lambda dtype: (np.ones((2, 5), dtype),)
     where = "Affine.forward"
     errs = [
         ErrorInput("inner_dim", _primed(mk, fwd, lambda l, dt: l.forward(np.ones((3, 4), dt))), ValueError,
@@ -622,7 +621,7 @@ def _affine_errors():
         ErrorInput("b_replaced", _replace_param_then_forward(mk, 1, (4,)), ValueError,
                    _esc(f"{where}: b has shape (4,); expected (3,)")),
     ]
-    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((2, 5))))  # noqa: E731
+    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((2, 5))))
     errs += _dtype_errors(where, "x", bad_x)
     errs.append(_none_error(where, "x", bad_x))
     return tuple(errs)
@@ -632,8 +631,8 @@ def _simple_layer_errors(cls, ok_shape, dout_bad, extra=(), ndim_cases=()):
     """Errors common to Sigmoid, Softmax, Repeat and Sum (no params)."""
     name = cls.__name__
     where = f"{name}.forward"
-    mk = lambda dtype: cls()  # noqa: E731
-    fwd = lambda dtype: (np.ones(ok_shape, dtype),)  # noqa: E731
+    mk = lambda dtype: cls()
+    fwd = lambda dtype: (np.ones(ok_shape, dtype),)
     exp_shape = tuple(ok_shape)
     errs = [
         ErrorInput("backward_first", _fresh(mk, lambda l, dt: l.backward(np.ones(ok_shape, dt))), ValueError,
@@ -644,7 +643,7 @@ def _simple_layer_errors(cls, ok_shape, dout_bad, extra=(), ndim_cases=()):
     for shape, pattern in ndim_cases:
         errs.append(ErrorInput(f"x_{len(shape)}d", _primed(mk, fwd, lambda l, dt, s=shape: l.forward(np.ones(s, dt))),
                                ValueError, pattern))
-    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make(ok_shape)))  # noqa: E731
+    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make(ok_shape)))
     errs += _dtype_errors(where, "x", bad_x)
     errs.append(_none_error(where, "x", bad_x))
     return tuple(errs) + tuple(extra)
@@ -653,8 +652,8 @@ def _simple_layer_errors(cls, ok_shape, dout_bad, extra=(), ndim_cases=()):
 def _repeat_sum_errors(cls, ctor_kwargs, ok_shape, dy_ok, dy_bad, ctor_errors):
     name = cls.__name__
     where = f"{name}.forward"
-    mk = lambda dtype: cls(**ctor_kwargs)  # noqa: E731
-    fwd = lambda dtype: (np.ones(ok_shape, dtype),)  # noqa: E731
+    mk = lambda dtype: cls(**ctor_kwargs)
+    fwd = lambda dtype: (np.ones(ok_shape, dtype),)
     errs = [
         ErrorInput("backward_first", _fresh(mk, lambda l, dt: l.backward(np.ones(dy_ok, dt))), ValueError,
                    _esc(f"{name}.backward: backward called before forward")),
@@ -667,7 +666,7 @@ def _repeat_sum_errors(cls, ctor_kwargs, ok_shape, dy_ok, dy_bad, ctor_errors):
     ]
     for label, kwargs, exc, pattern in ctor_errors:
         errs.append(ErrorInput(label, lambda dtype, kw=kwargs: ((lambda: cls(**kw)), []), exc, pattern))
-    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make(ok_shape)))  # noqa: E731
+    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make(ok_shape)))
     errs += _dtype_errors(where, "x", bad_x)
     errs.append(_none_error(where, "x", bad_x))
     return tuple(errs)
@@ -708,8 +707,8 @@ def _label_errors(where, make_call, n, c, onehot_ok=True):
 def _softmax_loss_errors():
     n, c = 4, 3
     where = "SoftmaxWithLoss.forward"
-    mk = lambda dtype: layers.SoftmaxWithLoss()  # noqa: E731
-    fwd = lambda dtype: (np.linspace(-1, 1, n * c).reshape(n, c).astype(dtype), np.arange(n) % c)  # noqa: E731
+    mk = lambda dtype: layers.SoftmaxWithLoss()
+    fwd = lambda dtype: (np.linspace(-1, 1, n * c).reshape(n, c).astype(dtype), np.arange(n) % c)
 
     def with_t(make_t):
         return _primed(mk, fwd, lambda l, dt: l.forward(np.zeros((n, c), dt), make_t()))
@@ -727,7 +726,7 @@ def _softmax_loss_errors():
         ErrorInput("dout_string", _after_forward(mk, fwd, lambda l, dt: l.backward("a")), TypeError,
                    _esc("SoftmaxWithLoss.backward: dout is 'a'; expected a real number")),
     ]
-    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((n, c)), np.arange(n) % c))  # noqa: E731
+    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((n, c)), np.arange(n) % c))
     errs += _dtype_errors(where, "x", bad_x)
     errs.append(_none_error(where, "x", bad_x))
     return tuple(errs)
@@ -736,8 +735,8 @@ def _softmax_loss_errors():
 def _sigmoid_loss_errors():
     n = 5
     where = "SigmoidWithLoss.forward"
-    mk = lambda dtype: layers.SigmoidWithLoss()  # noqa: E731
-    fwd = lambda dtype: (np.linspace(-1, 1, n).astype(dtype), np.arange(n) % 2)  # noqa: E731
+    mk = lambda dtype: layers.SigmoidWithLoss()
+    fwd = lambda dtype: (np.linspace(-1, 1, n).astype(dtype), np.arange(n) % 2)
 
     def with_t(make_t):
         return _primed(mk, fwd, lambda l, dt: l.forward(np.zeros(n, dt), make_t()))
@@ -765,7 +764,7 @@ def _sigmoid_loss_errors():
         ErrorInput("dout_array", _after_forward(mk, fwd, lambda l, dt: l.backward(np.ones(3, dt))), TypeError,
                    _esc("SigmoidWithLoss.backward: dout is array([1., 1., 1.]") + r".*; expected a real number"),
     ]
-    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((n,)), np.arange(n) % 2))  # noqa: E731
+    bad_x = lambda make: _primed(mk, fwd, lambda l, dt: l.forward(make((n,)), np.arange(n) % 2))
     errs += _dtype_errors(where, "x", bad_x)
     errs.append(_none_error(where, "x", bad_x))
     return tuple(errs)
@@ -787,7 +786,7 @@ def _function_errors(fn, ok_shape, ndim_cases):
 def _cee_errors():
     n, c = 4, 3
     where = "cross_entropy_error"
-    y = lambda dtype: np.full((n, c), 1 / c, dtype)  # noqa: E731
+    y = lambda dtype: np.full((n, c), 1 / c, dtype)
 
     def with_t(make_t):
         return lambda dtype: ((lambda: functions.cross_entropy_error(y(dtype), make_t())), [])

@@ -13,8 +13,8 @@
 
 import numpy as np
 import pytest
-
 import reference as ref
+
 from fastnn.layers import Affine, MatMul, Sigmoid, SoftmaxWithLoss
 from fastnn.models import TwoLayerNet
 from fastnn.optimizer import SGD, Adam

@@ -13,9 +13,9 @@ import io
 import numba
 import numpy as np
 import pytest
+from fastnn.kernels._config import PARALLEL_MIN_ELEMENTS
 
 from fastnn import functions, layers, optimizer
-from fastnn.kernels._config import PARALLEL_MIN_ELEMENTS
 from fastnn.spiral import parse_args, train
 
 # Large enough for the parallel kernels (above PARALLEL_MIN_ELEMENTS); when the

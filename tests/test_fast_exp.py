@@ -13,10 +13,9 @@ import re
 import numba
 import numpy as np
 import pytest
-from numba import njit, prange
-
 from fastnn.kernels._config import FASTMATH
 from fastnn.kernels.fast_exp import exp_approx, exp_into
+from numba import njit, prange
 
 JIT = not numba.config.DISABLE_JIT
 MAX_ULP_F32 = 1

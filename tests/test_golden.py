@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from fastnn.dataset import spiral
+
 from fastnn.models import TwoLayerNet
 from fastnn.optimizer import SGD
 from fastnn.trainer import Trainer

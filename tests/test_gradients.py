@@ -14,7 +14,16 @@ so the loss checks use a tolerance of 1e-5 relative instead of 1e-7.
 import numpy as np
 import pytest
 
-from fastnn.layers import Affine, MatMul, Repeat, Sigmoid, SigmoidWithLoss, Softmax, SoftmaxWithLoss, Sum
+from fastnn.layers import (
+    Affine,
+    MatMul,
+    Repeat,
+    Sigmoid,
+    SigmoidWithLoss,
+    Softmax,
+    SoftmaxWithLoss,
+    Sum,
+)
 
 H_STEP = 1e-6
 RTOL = 1e-7

@@ -10,9 +10,16 @@ C-ordered and read-only ones.  fast_exp has its own tests (test_fast_exp.py).
 
 import numpy as np
 import pytest
-
 import reference as ref
-from fastnn.kernels import activation, affine, matmul, optimizers, repeat_sum, sigmoid_loss, softmax_loss
+from fastnn.kernels import (
+    activation,
+    affine,
+    matmul,
+    optimizers,
+    repeat_sum,
+    sigmoid_loss,
+    softmax_loss,
+)
 
 # (N, D, H): a product small enough for the loop path and one large enough for BLAS.
 GEMM_SHAPES = [(5, 4, 3), (64, 48, 40)]

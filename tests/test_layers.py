@@ -9,10 +9,19 @@ caller may keep.
 
 import numpy as np
 import pytest
-
 import reference as ref
+
 from fastnn import functions as F
-from fastnn.layers import Affine, MatMul, Repeat, Sigmoid, SigmoidWithLoss, Softmax, SoftmaxWithLoss, Sum
+from fastnn.layers import (
+    Affine,
+    MatMul,
+    Repeat,
+    Sigmoid,
+    SigmoidWithLoss,
+    Softmax,
+    SoftmaxWithLoss,
+    Sum,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::numba.core.errors.NumbaPerformanceWarning")
 

@@ -14,8 +14,8 @@ import warnings
 import numba
 import numpy as np
 import pytest
-
 import reference as ref
+
 from fastnn import functions, layers, optimizer
 
 RTOL = {np.dtype(np.float32): 2e-6, np.dtype(np.float64): 1e-14}

@@ -14,10 +14,10 @@ import inspect
 
 import numba
 import numpy as np
-import pytest
-
 import op_registry as reg
+import pytest
 import reference as ref
+
 from fastnn import functions, layers, optimizer
 
 F64 = np.dtype(np.float64)

@@ -7,8 +7,8 @@ the same array objects after every update, and views of them see the change.
 
 import numpy as np
 import pytest
-
 import reference as ref
+
 from fastnn import optimizer as O
 
 STEPS = 5

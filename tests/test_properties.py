@@ -8,10 +8,10 @@ so the file stays at a few seconds once the kernels are cached.
 
 import numpy as np
 import pytest
+import reference as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import reference as ref
 from fastnn import functions, layers, optimizer
 
 PROPS = settings(derandomize=True, deadline=None, max_examples=25, database=None)
