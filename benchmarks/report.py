@@ -6,7 +6,8 @@ Writes, under benchmarks/results/ (or --out):
   raw time of every round is dropped to keep the file small);
 - table.md: the machine, the date and the library versions, then per group the
   median time of each member and the speed-up numpy / fastnn (and numpy / torch
-  where PyTorch was installed);
+  where PyTorch was installed), and for the bandwidth groups
+  (test_bench_bandwidth.py) each op's GB/s beside a plain copy's;
 - speedup_float32.png, speedup_float64.png: speed-up against size, one line per op.
 
 ``--from-json FILE`` re-renders the table and charts from an earlier JSON
@@ -256,13 +257,80 @@ def detail_tables(groups):
     return lines
 
 
-def write_table(data, groups, path, charts):
-    lines = header(data) + summary_table(groups)
+def write_table(data, groups, path, charts, bandwidth=()):
+    lines = header(data) + (summary_table(groups) if groups else [])
     if charts:
         lines += ["## Charts", ""] + [f"![{os.path.basename(c)}]({os.path.basename(c)})" for c in charts] + [""]
+    lines += bandwidth_table(bandwidth)
     lines += detail_tables(groups)
     with open(path, "w") as f:
         f.write("\n".join(lines))
+
+
+# -- bandwidth against a copy (benchmarks/test_bench_bandwidth.py) -------------
+
+BANDWIDTH_GOAL = 0.60  # issue 5, goal 3: at least 60% of a plain copy's bandwidth
+
+
+def split_bandwidth(groups):
+    """(the numpy-vs-fastnn groups, the bandwidth groups): the latter have no numpy member."""
+    ops, bandwidth = OrderedDict(), OrderedDict()
+    for group, entry in groups.items():
+        (bandwidth if entry["info"].get("kind") == "bandwidth" else ops)[group] = entry
+    return ops, bandwidth
+
+
+def bandwidth_rows(data, bandwidth):
+    """[(op, dtype, fastnn median, fastnn bytes, copy median, copy bytes)] from each member's extra_info."""
+    moved = {}
+    for bench in data["benchmarks"]:
+        info = bench.get("extra_info") or {}
+        if bench["group"] in bandwidth and "bytes" in info:
+            moved[bench["group"], info["impl"]] = info["bytes"]
+    rows = []
+    for group, entry in bandwidth.items():
+        info, m = entry["info"], entry["members"]
+        op = info["op"].split(".", 1)[1] if info["op"].startswith("bandwidth.") else info["op"]
+        rows.append((op, info["dtype"], m.get("fastnn"), moved.get((group, "fastnn")),
+                     m.get("copy"), moved.get((group, "copy"))))
+    return rows
+
+
+def gbps(nbytes, seconds):
+    return nbytes / seconds / 1e9 if nbytes and seconds else None
+
+
+def fmt_gbps(value):
+    return "" if value is None else f"{value:.1f}"
+
+
+def bandwidth_table(rows):
+    if not rows:
+        return []
+    lines = [
+        "## Bandwidth against a plain copy (issue 5, goal 3)",
+        "",
+        "Large arrays (4096 x 1024). GB/s = the least number of bytes the call must move (every array it "
+        "reads or writes, once) / its median time, GB = 1e9 bytes. The copy is `np.copyto(dst, src)` "
+        "into a pre-allocated array (read and write: 2 arrays' bytes), timed in the same group; fastnn is "
+        "the drop-in layer or optimizer call, allocation of its output included. "
+        f"**of copy** = fastnn GB/s / copy GB/s, in bold below the goal of {BANDWIDTH_GOAL:.0%}.",
+        "",
+        "| op | dtype | MB moved | fastnn | fastnn GB/s | copy | copy GB/s | of copy |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for op, dtype, t_fast, b_fast, t_copy, b_copy in rows:
+        fast, copy = gbps(b_fast, t_fast), gbps(b_copy, t_copy)
+        share = ratio(fast, copy)
+        share_text = "" if share is None else f"{share:.0%}"
+        if share is not None and share < BANDWIDTH_GOAL:
+            share_text = f"**{share_text}**"
+        moved = "" if b_fast is None else f"{b_fast / 1e6:.1f}"
+        lines.append(
+            f"| {op} | {dtype} | {moved} | {fmt_time(t_fast)} | {fmt_gbps(fast)} | "
+            f"{fmt_time(t_copy)} | {fmt_gbps(copy)} | {share_text} |"
+        )
+    return lines + [""]
 
 
 # -- charts -------------------------------------------------------------------
@@ -320,14 +388,14 @@ def write_charts(data, groups, out):
 
 def render(json_path, out):
     data = load(json_path)
-    groups = collect(data)
-    if not groups:
+    groups, bandwidth = split_bandwidth(collect(data))
+    if not groups and not bandwidth:
         raise SystemExit(f"{json_path} holds no timed benchmarks (was it written with --benchmark-disable?)")
     os.makedirs(out, exist_ok=True)
     charts = write_charts(data, groups, out)
     table = os.path.join(out, "table.md")
-    write_table(data, groups, table, charts)
-    print(f"wrote {table} and {', '.join(charts)}")
+    write_table(data, groups, table, charts, bandwidth_rows(data, bandwidth))
+    print(f"wrote {table}" + (f" and {', '.join(charts)}" if charts else ""))
 
 
 def main(argv=None):
