@@ -8,6 +8,8 @@ Outputs are new arrays, as in the book, so a caller may keep them.
 import numpy as np
 
 from . import _inputs as check
+from ._buffers import REUSE_MIN_ELEMENTS as _REUSE
+from ._buffers import output
 from .kernels import activation, affine, matmul, repeat_sum, sigmoid_loss, softmax_loss
 from .kernels._config import PARALLEL_MIN_ELEMENTS as _PAR
 
@@ -26,15 +28,17 @@ class MatMul:
         self.grads = [np.zeros_like(W)]
         self.x = None
         self._checked_W = None  # the W last found valid: forward's fast path trusts it
+        self._out = self._dx = None  # last outputs, reused when nobody kept them (see _buffers)
 
     def forward(self, x):
         W, = self.params
         if not (W is self._checked_W and type(x) is np.ndarray and x.dtype is W.dtype
                 and x.ndim == 2 and x.flags.c_contiguous and x.shape[1] == W.shape[0]):
             x, W = self._prepare(x)
-        out = np.empty((x.shape[0], W.shape[1]), x.dtype)
+        shape = (x.shape[0], W.shape[1])
+        out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
         matmul.matmul_forward(x, W, out)
-        self.x = x
+        self.x, self._out = x, out
         return out
 
     def _prepare(self, x):
@@ -53,8 +57,9 @@ class MatMul:
         if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype
                 and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
                 and W is self._checked_W and self.grads[0].flags.c_contiguous):
-            dx = np.empty(x.shape, x.dtype)
+            dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, 1, x.shape, x.dtype)
             matmul.matmul_backward(dout, x, W, dx, self.grads[0])
+            self._dx = dx
             return dx
         x = check.saved(x, "MatMul.backward")
         dtype = x.dtype
@@ -80,6 +85,7 @@ class Affine:
         self.grads = [np.zeros_like(W), np.zeros_like(b)]
         self.x = None
         self._checked = (None, None)  # the (W, b) last found valid: forward's fast path trusts them
+        self._out = self._dx = None  # last outputs, reused when nobody kept them (see _buffers)
 
     def forward(self, x):
         W, b = self.params
@@ -87,9 +93,10 @@ class Affine:
                 and x.dtype is W.dtype and x.ndim == 2 and x.flags.c_contiguous
                 and x.shape[1] == W.shape[0]):
             x, W, b = self._prepare(x)
-        out = np.empty((x.shape[0], W.shape[1]), x.dtype)
+        shape = (x.shape[0], W.shape[1])
+        out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
         affine.affine_forward(x, W, b, out)
-        self.x = x
+        self.x, self._out = x, out
         return out
 
     def _prepare(self, x):
@@ -111,8 +118,9 @@ class Affine:
         if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype
                 and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
                 and W is self._checked[0] and dW.flags.c_contiguous and db.flags.c_contiguous):
-            dx = np.empty(x.shape, x.dtype)
+            dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, 1, x.shape, x.dtype)
             affine.affine_backward(dout, x, W, dx, dW, db)
+            self._dx = dx
             return dx
         x = check.saved(x, "Affine.backward")
         dtype = x.dtype
@@ -156,11 +164,12 @@ class Sigmoid:
     def __init__(self):
         self.params, self.grads = [], []
         self.out = None
+        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
 
     def forward(self, x):
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
             x = check.operand(x, check.compute_dtype("Sigmoid.forward", x=x), "Sigmoid.forward", "x")
-        out = np.empty(x.shape, x.dtype)
+        out = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self.out, 1, x.shape, x.dtype)
         (activation.sigmoid_forward_parallel if x.size >= _PAR else activation.sigmoid_forward)(x, out)
         self.out = out
         return out
@@ -171,8 +180,9 @@ class Sigmoid:
                 and dout.flags.c_contiguous and dout.shape == y.shape):
             y = check.saved(y, "Sigmoid.backward")
             dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
-        dx = np.empty(y.shape, y.dtype)
+        dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
         (activation.sigmoid_backward_parallel if y.size >= _PAR else activation.sigmoid_backward)(dout, y, dx)
+        self._dx = dx
         return dx
 
 
@@ -199,23 +209,30 @@ class Softmax:
     def __init__(self):
         self.params, self.grads = [], []
         self.out = None
+        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
 
     def forward(self, x):
-        shape = np.shape(x)
         x2 = _rows(x, "Softmax.forward")
-        out = np.empty(x2.shape, x2.dtype)
+        if x2.ndim == np.ndim(x) and x2.size >= _REUSE:
+            out = output(self.out, 1, x2.shape, x2.dtype)
+        else:
+            out = np.empty(x2.shape, x2.dtype)
         (softmax_loss.softmax_forward_parallel if x2.size >= _PAR else softmax_loss.softmax_forward)(x2, out)
-        self.out = out.reshape(shape)
+        self.out = out if x2.ndim == np.ndim(x) else out.reshape(np.shape(x))
         return self.out
 
     def backward(self, dout):
         y = check.saved(self.out, "Softmax.backward")
         dout = check.same_shape(dout, y.shape, "Softmax.backward", "dout", y.dtype)
-        y2 = y.reshape(-1, y.shape[-1]) if y.ndim == 1 else y
-        dx = np.empty(y2.shape, y.dtype)
+        if y.ndim == 1:
+            y2, dx = y.reshape(1, -1), np.empty((1, y.size), y.dtype)
+        else:
+            y2 = y
+            dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
+            self._dx = dx
         (softmax_loss.softmax_backward_parallel if y2.size >= _PAR else softmax_loss.softmax_backward)(
             y2, dout.reshape(y2.shape), dx)
-        return dx.reshape(y.shape)
+        return dx.reshape(y.shape) if y.ndim == 1 else dx
 
 
 class SoftmaxWithLoss:
@@ -230,6 +247,7 @@ class SoftmaxWithLoss:
         self.params, self.grads = [], []
         self.y = None
         self.t = None
+        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
 
     def forward(self, x, t):
         where = "SoftmaxWithLoss.forward"
@@ -252,10 +270,11 @@ class SoftmaxWithLoss:
 
     def backward(self, dout=1):
         y = check.saved(self.y, "SoftmaxWithLoss.backward")
-        dx = np.empty(y.shape, y.dtype)
+        dout = _scalar(dout, "SoftmaxWithLoss.backward")
+        dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
         (softmax_loss.softmax_cross_entropy_backward_parallel if y.size >= _PAR
-         else softmax_loss.softmax_cross_entropy_backward)(
-            y, self.t, _scalar(dout, "SoftmaxWithLoss.backward"), dx, y.shape[0])
+         else softmax_loss.softmax_cross_entropy_backward)(y, self.t, dout, dx, y.shape[0])
+        self._dx = dx
         return dx
 
 
@@ -332,14 +351,16 @@ class Repeat:
         self.N = int(N)
         self.axis = _axis(axis, "Repeat")
         self.x_shape = None
+        self._out = None  # last output, reused when nobody kept it (see _buffers)
 
     def forward(self, x):
         x = _array_2d(x, "Repeat.forward")
         shape = list(x.shape)
         shape[self.axis] *= self.N
-        out = np.empty(shape, x.dtype)
+        shape = tuple(shape)
+        out = np.empty(shape, x.dtype) if x.size * self.N < _REUSE else output(self._out, 1, shape, x.dtype)
         (repeat_sum.repeat_2d_parallel if out.size >= _PAR else repeat_sum.repeat_2d)(x, self.N, self.axis, out)
-        self.x_shape = x.shape
+        self.x_shape, self._out = x.shape, out
         return out
 
     def backward(self, dy):
@@ -366,6 +387,7 @@ class Sum:
         self.params, self.grads = [], []
         self.axis = _axis(axis, "Sum")
         self.x_shape = None
+        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
 
     def forward(self, x):
         x = _array_2d(x, "Sum.forward")
@@ -384,8 +406,9 @@ class Sum:
         if dtype is None:
             dtype = check.compute_dtype("Sum.backward", dy=dy)
         dy = check.same_shape(dy, tuple(shape), "Sum.backward", "dy", dtype)
-        dx = np.empty(x_shape, dtype)
+        dx = np.empty(x_shape, dtype) if x_shape[0] * x_shape[1] < _REUSE else output(self._dx, 1, x_shape, dtype)
         (repeat_sum.repeat_2d_parallel if dx.size >= _PAR else repeat_sum.repeat_2d)(dy, x_shape[self.axis], self.axis, dx)
+        self._dx = dx
         return dx
 
 
