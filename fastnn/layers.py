@@ -248,6 +248,7 @@ class SoftmaxWithLoss:
         self.y = None
         self.t = None
         self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
+        self._y_spare = None  # the y before last, reused likewise
 
     def forward(self, x, t):
         where = "SoftmaxWithLoss.forward"
@@ -260,11 +261,14 @@ class SoftmaxWithLoss:
                 (t.ndim == 1 and t.dtype.kind in "iu" and t.shape[0] == n)
                 or (t.ndim == 2 and t.shape == x.shape and t.dtype.kind in "biuf"))):
             t = check.labels(t, n, c, where)
-        y = np.empty(x.shape, dtype)
+        # A large y is written into the y before last (never into self.y: a bad
+        # label, found while writing, must leave the saved state as it was).
+        y = np.empty(x.shape, dtype) if x.size < _REUSE else output(self._y_spare, 1, x.shape, dtype)
         loss, bad = (softmax_loss.softmax_cross_entropy_forward_parallel if x.size >= _PAR
                      else softmax_loss.softmax_cross_entropy_forward)(x, t, y)
         if bad >= 0:
             check.report_bad_label(bad, t, c, where)
+        self._y_spare = self.y if x.size >= _REUSE else None
         self.y, self.t = y, t
         return dtype.type(loss)
 
@@ -354,10 +358,11 @@ class Repeat:
         self._out = None  # last output, reused when nobody kept it (see _buffers)
 
     def forward(self, x):
-        x = _array_2d(x, "Repeat.forward")
-        shape = list(x.shape)
-        shape[self.axis] *= self.N
-        shape = tuple(shape)
+        if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32)
+                and x.ndim == 2 and x.flags.c_contiguous):
+            x = _array_2d(x, "Repeat.forward")
+        rows, cols = x.shape
+        shape = (rows * self.N, cols) if self.axis == 0 else (rows, cols * self.N)
         out = np.empty(shape, x.dtype) if x.size * self.N < _REUSE else output(self._out, 1, shape, x.dtype)
         (repeat_sum.repeat_2d_parallel if out.size >= _PAR else repeat_sum.repeat_2d)(x, self.N, self.axis, out)
         self.x_shape, self._out = x.shape, out
@@ -400,12 +405,14 @@ class Sum:
 
     def backward(self, dy):
         x_shape = check.saved(self.x_shape, "Sum.backward")
-        shape = list(x_shape)
-        shape[self.axis] = 1
-        dtype = check.float_dtype(dy)
-        if dtype is None:
-            dtype = check.compute_dtype("Sum.backward", dy=dy)
-        dy = check.same_shape(dy, tuple(shape), "Sum.backward", "dy", dtype)
+        shape = (1, x_shape[1]) if self.axis == 0 else (x_shape[0], 1)
+        if not (type(dy) is np.ndarray and (dy.dtype is _F64 or dy.dtype is _F32)
+                and dy.flags.c_contiguous and dy.shape == shape):
+            dtype = check.float_dtype(dy)
+            if dtype is None:
+                dtype = check.compute_dtype("Sum.backward", dy=dy)
+            dy = check.same_shape(dy, shape, "Sum.backward", "dy", dtype)
+        dtype = dy.dtype
         dx = np.empty(x_shape, dtype) if x_shape[0] * x_shape[1] < _REUSE else output(self._dx, 1, x_shape, dtype)
         (repeat_sum.repeat_2d_parallel if dx.size >= _PAR else repeat_sum.repeat_2d)(dy, x_shape[self.axis], self.axis, dx)
         self._dx = dx

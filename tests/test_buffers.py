@@ -101,3 +101,27 @@ def test_reused_output_holds_the_new_result():
     x = rng.standard_normal((ROWS, COLS))
     np.testing.assert_allclose(layer.forward(x), 1 / (1 + np.exp(-x)), rtol=1e-14)
     np.testing.assert_allclose(layer.backward(np.ones_like(x)), layer.out * (1 - layer.out), rtol=1e-14)
+
+
+def test_softmax_with_loss_reuses_the_y_before_last_and_keeps_state_on_a_bad_label():
+    rng = np.random.default_rng(2)
+    layer = SoftmaxWithLoss()
+    t = rng.integers(0, COLS, ROWS)
+    layer.forward(rng.standard_normal((ROWS, COLS)), t)
+    first = weakref.ref(layer.y)
+    layer.forward(rng.standard_normal((ROWS, COLS)), t)
+    layer.forward(rng.standard_normal((ROWS, COLS)), t)
+    assert layer.y is first()  # the third call wrote into the first call's y
+
+    kept = layer.y
+    saved = kept.copy()
+    layer.forward(rng.standard_normal((ROWS, COLS)), t)
+    layer.forward(rng.standard_normal((ROWS, COLS)), t)
+    assert np.array_equal(kept, saved)
+
+    y_before = layer.y.copy()
+    bad = t.copy()
+    bad[-1] = COLS
+    with pytest.raises(IndexError, match="out of range"):
+        layer.forward(rng.standard_normal((ROWS, COLS)), bad)
+    assert np.array_equal(layer.y, y_before)
