@@ -42,7 +42,9 @@ def sigmoid_cross_entropy_forward(x, t, y):
         product = 1.0
         for i in range(start, min(start + LOG_RUN, n)):
             p = yf[i]
-            product *= (p if tf[i] == 1 else one - p) + LOG_EPS
+            # float64 explicitly: as plain Python (NUMBA_DISABLE_JIT) a float32
+            # term would make the product float32, which underflows.
+            product *= np.float64(p if tf[i] == 1 else one - p) + LOG_EPS
         total += np.log(product)
     # An empty batch has no mean: NaN, as numpy's sum/0 gives (and without JIT, no ZeroDivisionError).
     return (-total / n if n > 0 else np.nan), -1
