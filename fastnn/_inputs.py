@@ -51,6 +51,14 @@ def float_dtype(a):
     return dtype if dtype is FLOAT64 or dtype is FLOAT32 else None
 
 
+def float_operand(a, where, name):
+    """`a` as a C-contiguous array of the float dtype numpy would compute it in."""
+    dtype = float_dtype(a)
+    if dtype is None:
+        dtype = compute_dtype(where, **{name: a})
+    return operand(a, dtype, where, name)
+
+
 def operand(a, dtype, where, name):
     """`a` as a C-contiguous ndarray of `dtype`, copied only when it is not one."""
     if type(a) is np.ndarray and a.dtype is dtype and a.flags.c_contiguous:

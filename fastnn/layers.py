@@ -168,7 +168,7 @@ class Sigmoid:
 
     def forward(self, x):
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
-            x = check.operand(x, check.compute_dtype("Sigmoid.forward", x=x), "Sigmoid.forward", "x")
+            x = check.float_operand(x, "Sigmoid.forward", "x")
         out = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self.out, 1, x.shape, x.dtype)
         (activation.sigmoid_forward_parallel if x.size >= _PAR else activation.sigmoid_forward)(x, out)
         self.out = out
@@ -188,10 +188,7 @@ class Sigmoid:
 
 def _rows(x, where):
     """x as a 2-D float batch; a 1-D x is one row (the book's softmax takes both)."""
-    dtype = check.float_dtype(x)
-    if dtype is None:
-        dtype = check.compute_dtype(where, x=x)
-    x = check.operand(x, dtype, where, "x")
+    x = check.float_operand(x, where, "x")
     if x.ndim == 1:
         return x.reshape(1, -1)
     if x.ndim != 2:
@@ -306,10 +303,8 @@ class SigmoidWithLoss:
 
     def forward(self, x, t):
         where = "SigmoidWithLoss.forward"
-        dtype = check.float_dtype(x)
-        if dtype is None:
-            dtype = check.compute_dtype(where, x=x)
-        x = check.operand(x, dtype, where, "x")
+        x = check.float_operand(x, where, "x")
+        dtype = x.dtype
         if t is None:
             raise TypeError(f"{where}: t is None; expected labels")
         if type(t) is not np.ndarray:
@@ -372,11 +367,10 @@ class Repeat:
         x_shape = check.saved(self.x_shape, "Repeat.backward")
         shape = list(x_shape)
         shape[self.axis] *= self.N
-        dtype = check.float_dtype(dy)
-        if dtype is None:
-            dtype = check.compute_dtype("Repeat.backward", dy=dy)
-        dy = check.same_shape(dy, tuple(shape), "Repeat.backward", "dy", dtype)
-        dx = np.empty(x_shape, dtype)
+        dy = check.float_operand(dy, "Repeat.backward", "dy")
+        if dy.shape != tuple(shape):
+            raise ValueError(f"Repeat.backward: dy has shape {dy.shape}; expected {tuple(shape)}")
+        dx = np.empty(x_shape, dy.dtype)
         (repeat_sum.sum_runs_2d_parallel if dy.size >= _PAR else repeat_sum.sum_runs_2d)(dy, self.N, self.axis, dx)
         return dx
 
@@ -408,10 +402,9 @@ class Sum:
         shape = (1, x_shape[1]) if self.axis == 0 else (x_shape[0], 1)
         if not (type(dy) is np.ndarray and (dy.dtype is _F64 or dy.dtype is _F32)
                 and dy.flags.c_contiguous and dy.shape == shape):
-            dtype = check.float_dtype(dy)
-            if dtype is None:
-                dtype = check.compute_dtype("Sum.backward", dy=dy)
-            dy = check.same_shape(dy, shape, "Sum.backward", "dy", dtype)
+            dy = check.float_operand(dy, "Sum.backward", "dy")
+            if dy.shape != shape:
+                raise ValueError(f"Sum.backward: dy has shape {dy.shape}; expected {shape}")
         dtype = dy.dtype
         dx = np.empty(x_shape, dtype) if x_shape[0] * x_shape[1] < _REUSE else output(self._dx, 1, x_shape, dtype)
         (repeat_sum.repeat_2d_parallel if dx.size >= _PAR else repeat_sum.repeat_2d)(dy, x_shape[self.axis], self.axis, dx)
@@ -420,10 +413,7 @@ class Sum:
 
 
 def _array_2d(x, where):
-    dtype = check.float_dtype(x)
-    if dtype is None:
-        dtype = check.compute_dtype(where, x=x)
-    x = check.operand(x, dtype, where, "x")
+    x = check.float_operand(x, where, "x")
     if x.ndim != 2:
         raise ValueError(f"{where}: x has shape {x.shape}; expected a 2-D array")
     return x

@@ -156,14 +156,13 @@ class _Optimizer:
                 kernel = self.KERNELS[flat_params.size >= PARALLEL_MIN_ELEMENTS]
                 calls = [(kernel, (flat_params, flat_grads, *flat_states))]
         if calls is None:
-            for i, (p, g) in enumerate(plan.pairs):
-                _run(self.KERNELS, p, g, *[s[i] for s in states], *hyper)
-            if plan.params:  # every pair is a native C-contiguous param with its own grad: remember the calls
-                calls = [(self.KERNELS[p.size >= PARALLEL_MIN_ELEMENTS], (p, g, *[s[i] for s in states]))
-                         for i, (p, g) in enumerate(plan.pairs)]
-                snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
-                self._ready = (plan, snapshot, calls)
-            return
+            if not plan.params:  # conversions or odd layouts: working copies, nothing to remember
+                for i, (p, g) in enumerate(plan.pairs):
+                    _run(self.KERNELS, p, g, *[s[i] for s in states], *hyper)
+                return
+            # Every pair is a native C-contiguous param with its own grad: one call each.
+            calls = [(self.KERNELS[p.size >= PARALLEL_MIN_ELEMENTS], (p, g, *[s[i] for s in states]))
+                     for i, (p, g) in enumerate(plan.pairs)]
         for kernel, args in calls:
             kernel(*args, *hyper)
         snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
