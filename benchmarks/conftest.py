@@ -3,7 +3,7 @@
 Registers the ``startup`` marker (whole-process timings, deselect them with
 ``-m "not startup"``) and records in pytest-benchmark's ``machine_info`` what
 the report needs to name the machine: the CPU model from /proc/cpuinfo, the
-core count, the versions of numpy, numba and scipy (and torch when present),
+core count, the versions of numpy, numba and llvmlite (and of scipy and torch when present),
 the load average at the start and end of the run and any thread-count
 variables that were set.
 """
@@ -47,17 +47,15 @@ def cpu_model():
 
 
 def library_versions():
-    import numba
-    import numpy
-    import scipy
+    """numpy's and numba's versions, and those of optional libraries that are present."""
+    import importlib.metadata
 
-    versions = {"numpy": numpy.__version__, "numba": numba.__version__, "scipy": scipy.__version__}
-    try:
-        import torch
-    except ImportError:
-        pass
-    else:
-        versions["torch"] = torch.__version__
+    versions = {}
+    for name in ("numpy", "numba", "llvmlite", "scipy", "torch"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
     return versions
 
 

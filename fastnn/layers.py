@@ -28,6 +28,7 @@ class MatMul:
         self.grads = [np.zeros_like(W)]
         self.x = None
         self._checked_W = None  # the W last found valid: forward's fast path trusts it
+        self._loop_rows = -1  # batches up to this size multiply in the loop kernel (matmul.is_small)
         self._out = self._dx = None  # last outputs, reused when nobody kept them (see _buffers)
 
     def forward(self, x):
@@ -37,7 +38,7 @@ class MatMul:
             x, W = self._prepare(x)
         shape = (x.shape[0], W.shape[1])
         out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
-        matmul.matmul_forward(x, W, out)
+        (matmul.matmul_forward_small if x.shape[0] <= self._loop_rows else matmul.matmul_forward)(x, W, out)
         self.x, self._out = x, out
         return out
 
@@ -48,7 +49,7 @@ class MatMul:
         dtype = check.compute_dtype("MatMul.forward", x=x, W=W)
         x = check.batch(x, "MatMul.forward", "x", W.shape[0], dtype)
         if W.dtype is dtype:
-            self._checked_W = W
+            self._checked_W, self._loop_rows = W, _loop_rows(W)
         return x, check.operand(W, dtype, "MatMul.forward", "W")
 
     def backward(self, dout):
@@ -58,7 +59,8 @@ class MatMul:
                 and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
                 and W is self._checked_W and self.grads[0].flags.c_contiguous):
             dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, 1, x.shape, x.dtype)
-            matmul.matmul_backward(dout, x, W, dx, self.grads[0])
+            (matmul.matmul_backward_small if x.shape[0] <= self._loop_rows else matmul.matmul_backward)(
+                dout, x, W, dx, self.grads[0])
             self._dx = dx
             return dx
         x = check.saved(x, "MatMul.backward")
@@ -85,6 +87,7 @@ class Affine:
         self.grads = [np.zeros_like(W), np.zeros_like(b)]
         self.x = None
         self._checked = (None, None)  # the (W, b) last found valid: forward's fast path trusts them
+        self._loop_rows = -1  # batches up to this size multiply in the loop kernels (matmul.is_small)
         self._out = self._dx = None  # last outputs, reused when nobody kept them (see _buffers)
 
     def forward(self, x):
@@ -95,7 +98,7 @@ class Affine:
             x, W, b = self._prepare(x)
         shape = (x.shape[0], W.shape[1])
         out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
-        affine.affine_forward(x, W, b, out)
+        (affine.affine_forward_small if x.shape[0] <= self._loop_rows else affine.affine_forward)(x, W, b, out)
         self.x, self._out = x, out
         return out
 
@@ -108,7 +111,7 @@ class Affine:
         dtype = check.compute_dtype("Affine.forward", x=x, W=W, b=b)
         x = check.batch(x, "Affine.forward", "x", W.shape[0], dtype)
         if W.dtype is dtype and b.dtype is dtype and b.flags.c_contiguous:
-            self._checked = (W, b)
+            self._checked, self._loop_rows = (W, b), _loop_rows(W)
         return x, check.operand(W, dtype, "Affine.forward", "W"), check.operand(b, dtype, "Affine.forward", "b")
 
     def backward(self, dout):
@@ -119,7 +122,8 @@ class Affine:
                 and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
                 and W is self._checked[0] and dW.flags.c_contiguous and db.flags.c_contiguous):
             dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, 1, x.shape, x.dtype)
-            affine.affine_backward(dout, x, W, dx, dW, db)
+            (affine.affine_backward_small if x.shape[0] <= self._loop_rows else affine.affine_backward)(
+                dout, x, W, dx, dW, db)
             self._dx = dx
             return dx
         x = check.saved(x, "Affine.backward")
@@ -140,6 +144,11 @@ def _check_weight(W, layer, name):
     if type(W) is not np.ndarray or W.ndim != 2:
         raise ValueError(f"{layer}: {name} has shape {np.shape(W)}; expected a 2-D numpy array (D, H)")
     check.compute_dtype(layer, **{name: W})
+
+
+def _loop_rows(W):
+    """The largest batch whose product with W runs in the loop kernels (matmul.is_small)."""
+    return matmul.SMALL_GEMM_MACS // max(1, W.shape[0] * W.shape[1])
 
 
 def _grad_target(grad, dtype):

@@ -1,32 +1,75 @@
-"""Affine (fully connected) layer: x @ W + b, and its three gradients in one call.
+"""Affine (fully connected) layer: x @ W + b, and its three gradients.
 
 Shapes: x (N, D), W (D, H), b (H,), out/dout (N, H), dx (N, D), dW (D, H), db (H,).
+Small products run as one Numba kernel each way, the bias and its gradient in
+the same call; large ones call numpy's BLAS (see matmul.py), then add the bias,
+or sum the bias gradient, in a kernel that uses both cores when it is big enough.
 """
 
-from numba import njit
+import numpy as np
+from numba import njit, prange
 
-from ._config import KERNEL
-from .matmul import gemm
+from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL, PARALLEL_MIN_ELEMENTS
+from .matmul import gemm_loop, is_small
+from .repeat_sum import sum_runs_2d, sum_runs_2d_parallel
 
 
 @njit(**KERNEL)
-def affine_forward(x, W, b, out):
-    """out = x @ W + b, the bias added in the same pass over out.  OUT: out (N, H)."""
-    gemm(x, W, out)
+def add_row(out, b):
+    """out[i, :] += b for every row i.  IN: b (H,).  IN/OUT: out (N, H)."""
     n, h = out.shape
     for i in range(n):
         for j in range(h):
             out[i, j] += b[j]
 
 
+@njit(**PARALLEL)
+def add_row_parallel(out, b):
+    n, h = out.shape
+    step = max(1, BLOCK_ELEMENTS // max(1, h))
+    for band in prange((n + step - 1) // step):
+        lo = band * step
+        add_row(out[lo:min(lo + step, n)], b)
+
+
 @njit(**KERNEL)
-def affine_backward(dout, x, W, dx, dW, db):
-    """dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0).  OUT: dx, dW, db."""
-    gemm(dout, W.T, dx)
-    gemm(x.T, dout, dW)
+def affine_forward_small(x, W, b, out):
+    """out = x @ W + b in loops (see matmul.is_small).  OUT: out (N, H)."""
+    gemm_loop(x, W, out)
+    add_row(out, b)
+
+
+@njit(**KERNEL)
+def affine_backward_small(dout, x, W, dx, dW, db):
+    """dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0), in loops.  OUT: dx, dW, db."""
+    gemm_loop(dout, W.T, dx)
+    gemm_loop(x.T, dout, dW)
     n, h = dout.shape
     for j in range(h):
         db[j] = 0
     for i in range(n):
         for j in range(h):
             db[j] += dout[i, j]
+
+
+def affine_forward(x, W, b, out):
+    """out = x @ W + b, any size.  OUT: out (N, H), C-contiguous."""
+    if is_small(x.shape[0], x.shape[1], W.shape[1]):
+        affine_forward_small(x, W, b, out)
+        return
+    np.dot(x, W, out=out)
+    (add_row_parallel if out.size >= PARALLEL_MIN_ELEMENTS else add_row)(out, b)
+
+
+def affine_backward(dout, x, W, dx, dW, db):
+    """dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0), any size.
+
+    OUT: dx (N, D) and dW (D, H), C-contiguous; db (H,) contiguous.
+    """
+    if is_small(x.shape[0], x.shape[1], W.shape[1]):
+        affine_backward_small(dout, x, W, dx, dW, db)
+        return
+    np.dot(dout, W.T, out=dx)
+    np.dot(x.T, dout, out=dW)
+    column_sums = sum_runs_2d_parallel if dout.size >= PARALLEL_MIN_ELEMENTS else sum_runs_2d
+    column_sums(dout, dout.shape[0], 0, db[np.newaxis])

@@ -1,10 +1,14 @@
 """Matrix products: the MatMul node's forward and backward.
 
 Shapes: x (N, D), W (D, H), out/dout (N, H), dx (N, D), dW (D, H).
-Small products run in a plain loop, because a BLAS call costs more than the
-arithmetic of the spiral net's 30x2x10 product; large ones go to BLAS (through
-SciPy's bindings, which Numba's ``np.dot`` uses), writing straight into the
-caller's output array, with transposes passed as views, never copied.
+
+Small products run in Numba loops, because a BLAS call costs more than the
+arithmetic of the spiral net's 30x2x10 product.  Large ones go to numpy's own
+BLAS (``np.dot`` with ``out=``), the library the book's code uses.  Numba's
+``np.dot`` would call SciPy's OpenBLAS instead: a second BLAS build with its own
+worker threads, which on this 2-core machine spun against numpy's and left the
+large products at 0.70-1.06x numpy.  Either way the result goes straight into
+the caller's array and transposes are passed as views, never copied.
 """
 
 import numpy as np
@@ -12,19 +16,24 @@ from numba import njit
 
 from ._config import HELPER, KERNEL
 
-# Below this many multiply-adds a loop beats the fixed cost of a BLAS call.
+# Up to this many multiply-adds a loop beats the fixed cost of a BLAS call.
 SMALL_GEMM_MACS = 8192
 
 
+def is_small(n, d, h):
+    """Whether an (n, d) @ (d, h) product runs in the loop kernels."""
+    return n * d * h <= SMALL_GEMM_MACS
+
+
 @njit(**HELPER)
-def _gemm_loop(a, b, out):
+def gemm_loop(a, b, out):
     """out = a @ b without BLAS, in the loop order that suits the shape.
 
-    Few output columns (the spiral net's 3 classes): one dot product per output
-    element, accumulated in a register.  Otherwise: out += a[:, p] outer b[p],
-    one pass per p, the inner loop running along out's contiguous rows, which
-    LLVM vectorises.  Measured on the spiral net's six products: 0.25-0.6 us
-    each, against 0.25-1.6 us for one fixed order.
+    a and b may be transposed views.  Few output columns (the spiral net's 3
+    classes): one dot product per output element, accumulated in a register.
+    Otherwise: out += a[:, p] outer b[p], one pass per p, the inner loop running
+    along out's contiguous rows, which LLVM vectorises.  Measured on the spiral
+    net's six products: 0.25-0.6 us each, against 0.25-1.6 us for one fixed order.
     """
     m, k = a.shape
     n = b.shape[1]
@@ -46,29 +55,31 @@ def _gemm_loop(a, b, out):
                     out[i, j] += aip * b[p, j]
 
 
-@njit(**HELPER)
-def gemm(a, b, out):
-    """out (M, N) = a (M, K) @ b (K, N); a and b may be transposed views."""
-    m, k = a.shape
-    n = b.shape[1]
-    if m == 0 or n == 0:
-        return
-    if k == 0:
-        out[:, :] = 0
-    elif m * n * k <= SMALL_GEMM_MACS:
-        _gemm_loop(a, b, out)
-    else:
-        np.dot(a, b, out)
+@njit(**KERNEL)
+def matmul_forward_small(x, W, out):
+    """out = x @ W in a loop (see is_small).  IN: x (N, D), W (D, H).  OUT: out (N, H)."""
+    gemm_loop(x, W, out)
 
 
 @njit(**KERNEL)
+def matmul_backward_small(dout, x, W, dx, dW):
+    """dx = dout @ W.T, dW = x.T @ dout in loops.  OUT: dx (N, D), dW (D, H)."""
+    gemm_loop(dout, W.T, dx)
+    gemm_loop(x.T, dout, dW)
+
+
 def matmul_forward(x, W, out):
-    """out = x @ W.  IN: x (N, D), W (D, H).  OUT: out (N, H)."""
-    gemm(x, W, out)
+    """out = x @ W, any size.  IN: x (N, D), W (D, H).  OUT: out (N, H), C-contiguous."""
+    if is_small(x.shape[0], x.shape[1], W.shape[1]):
+        matmul_forward_small(x, W, out)
+    else:
+        np.dot(x, W, out=out)
 
 
-@njit(**KERNEL)
 def matmul_backward(dout, x, W, dx, dW):
-    """dx = dout @ W.T, dW = x.T @ dout.  IN: dout (N, H), x, W.  OUT: dx (N, D), dW (D, H)."""
-    gemm(dout, W.T, dx)
-    gemm(x.T, dout, dW)
+    """dx = dout @ W.T, dW = x.T @ dout, any size.  OUT: dx (N, D), dW (D, H), C-contiguous."""
+    if is_small(x.shape[0], x.shape[1], W.shape[1]):
+        matmul_backward_small(dout, x, W, dx, dW)
+    else:
+        np.dot(dout, W.T, out=dx)
+        np.dot(x.T, dout, out=dW)

@@ -26,10 +26,6 @@ GEMM_SHAPES = [(5, 4, 3), (64, 48, 40)]
 ANY_LAYOUT = ["C", "F", "strided", "readonly"]
 FLAT_LAYOUT = ["C", "readonly"]
 
-# np.dot on strided views works and warns that it would be faster on contiguous ones.
-pytestmark = pytest.mark.filterwarnings("ignore::numba.core.errors.NumbaPerformanceWarning")
-
-
 def nan_out(shape, dtype):
     return np.full(shape, np.nan, dtype)
 
@@ -79,7 +75,7 @@ def test_matmul_backward(shape, layout, dtype, rng, make_layout, assert_close):
 
 def test_gemm_with_empty_inner_dimension_writes_zeros(dtype):
     out = nan_out((3, 2), dtype)
-    matmul.gemm(np.zeros((3, 0), dtype), np.zeros((0, 2), dtype), out)
+    matmul.gemm_loop(np.zeros((3, 0), dtype), np.zeros((0, 2), dtype), out)
     assert np.array_equal(out, np.zeros((3, 2), dtype))
 
 
