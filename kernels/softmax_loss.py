@@ -48,28 +48,47 @@ def _row_max(x, i):
     return m2 if m2 > m0 else m0
 
 
+# softmax_forward shifts each row by its first entry, not its max.  Softmax
+# does not change under a shift, and this way the row is read once: a separate
+# max pass read it from memory with no arithmetic to overlap (4096x1024
+# float64 on 2 cores: 53% of a copy's speed with the max pass, 86-116%
+# without).  A shift below the max is only unsafe when the shifted
+# exponentials grow large; a row whose sum passes this limit (or is inf or
+# NaN) is redone with its max, as the book does.  2**64 fits float32 and
+# keeps 1/sum a normal number.
+SHIFTED_SUM_LIMIT = 2.0**64
+
+
 @njit(**KERNEL)
 def softmax_forward(x, y):
     """y = softmax(x) along each row.  IN: x (N, C).  OUT: y (N, C)."""
     n, c = x.shape
     if c == 0:
         return
+    limit = y.dtype.type(SHIFTED_SUM_LIMIT)
     for i in range(n):
-        m = _row_max(x, i)
-        if m == np.inf or m == -np.inf:
-            count = 0
-            for j in range(c):
-                count += x[i, j] == m
-            for j in range(c):
-                y[i, j] = (x[i, j] == m) / count
-        else:
+        shift = x[i, 0]
+        total = y.dtype.type(0)
+        for j in range(c):
+            e = exp_approx(x[i, j] - shift)
+            y[i, j] = e
+            total += e
+        if not total <= limit:  # also true for inf and NaN
+            m = _row_max(x, i)
+            if m == np.inf or m == -np.inf:
+                count = 0
+                for j in range(c):
+                    count += x[i, j] == m
+                for j in range(c):
+                    y[i, j] = (x[i, j] == m) / count
+                continue
             total = y.dtype.type(0)
             for j in range(c):
                 e = exp_approx(x[i, j] - m)
                 y[i, j] = e
                 total += e
-            for j in range(c):
-                y[i, j] /= total
+        for j in range(c):
+            y[i, j] /= total
 
 
 @njit(**KERNEL)

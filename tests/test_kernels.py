@@ -195,6 +195,18 @@ def test_softmax_forward_is_shift_invariant_for_large_inputs(dtype, assert_close
     assert_close(y, ref.softmax(x - x.max(axis=1, keepdims=True)))
 
 
+@pytest.mark.parametrize("gap", [0.0, 30.0, 44.0, 44.5, 60.0, 700.0, 1e4])
+def test_softmax_forward_rows_whose_first_entry_is_far_below_the_max(gap, dtype, rng, assert_close):
+    """The kernel shifts by the first entry and redoes with the max when the shifted
+    sum passes SHIFTED_SUM_LIMIT (2**64, a gap of about 44.4): both sides of it."""
+    x = rng.standard_normal((4, 7)).astype(dtype)
+    x[:, 0] = x.max(axis=1) - gap
+    y = nan_out(x.shape, dtype)
+    softmax_loss.softmax_forward(x, y)
+    assert_close(y, ref.softmax(x))
+    assert np.all(np.isfinite(y))
+
+
 def _labels(rng, n, c, one_hot, label_dtype):
     idx = rng.integers(0, c, n)
     if one_hot:
