@@ -30,24 +30,42 @@ def gemm_loop(a, b, out):
     """out = a @ b without BLAS, in the loop order that suits the shape.
 
     a and b may be transposed views.  Few output columns (the spiral net's 3
-    classes): one dot product per output element, accumulated in a register.
+    classes, or the 2 inputs' gradient): dot products, four rows at a time, so
+    that four independent sums hide the latency of each multiply-add.
     Otherwise: out += a[:, p] outer b[p], one pass per p, the inner loop running
     along out's contiguous rows, which LLVM vectorises.  Measured on the spiral
-    net's six products: 0.25-0.6 us each, against 0.25-1.6 us for one fixed order.
+    net's six products inside one kernel, float64: 2.0 us for all six, against
+    2.6 us with one dot product at a time for the narrow ones.
     """
     m, k = a.shape
     n = b.shape[1]
+    zero = out.dtype.type(0)
     if n < 8:
-        for i in range(m):
+        i = 0
+        while i + 4 <= m:
             for j in range(n):
-                acc = out.dtype.type(0)
+                c0 = c1 = c2 = c3 = zero
                 for p in range(k):
-                    acc += a[i, p] * b[p, j]
-                out[i, j] = acc
+                    bpj = b[p, j]
+                    c0 += a[i, p] * bpj
+                    c1 += a[i + 1, p] * bpj
+                    c2 += a[i + 2, p] * bpj
+                    c3 += a[i + 3, p] * bpj
+                out[i, j] = c0
+                out[i + 1, j] = c1
+                out[i + 2, j] = c2
+                out[i + 3, j] = c3
+            i += 4
+        for r in range(i, m):
+            for j in range(n):
+                acc = zero
+                for p in range(k):
+                    acc += a[r, p] * b[p, j]
+                out[r, j] = acc
     else:
         for i in range(m):
             for j in range(n):
-                out[i, j] = 0
+                out[i, j] = zero
         for p in range(k):
             for i in range(m):
                 aip = a[i, p]
