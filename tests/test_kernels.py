@@ -20,9 +20,13 @@ from fastnn.kernels import (
     sigmoid_loss,
     softmax_loss,
 )
+from fastnn.kernels._config import PARALLEL_MIN_ELEMENTS
 
-# (N, D, H): a product small enough for the loop path and one large enough for BLAS.
-GEMM_SHAPES = [(5, 4, 3), (64, 48, 40)]
+# (N, D, H): a product small enough for the loop path, one large enough for
+# BLAS, and one whose (N, H) output is large enough for the parallel bias and
+# bias-gradient kernels.
+GEMM_SHAPES = [(5, 4, 3), (64, 48, 40), (PARALLEL_MIN_ELEMENTS // 64, 8, 64)]
+GEMM_IDS = ["loop", "blas", "blas-parallel"]
 ANY_LAYOUT = ["C", "F", "strided", "readonly"]
 FLAT_LAYOUT = ["C", "readonly"]
 
@@ -44,9 +48,11 @@ def test_gemm_takes_the_blas_path_for_the_large_shape():
     assert n * d * h > matmul.SMALL_GEMM_MACS
     n, d, h = GEMM_SHAPES[0]
     assert n * d * h <= matmul.SMALL_GEMM_MACS
+    n, d, h = GEMM_SHAPES[2]
+    assert n * h >= PARALLEL_MIN_ELEMENTS
 
 
-@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=["loop", "blas"])
+@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=GEMM_IDS)
 @pytest.mark.parametrize("layout", ANY_LAYOUT)
 def test_matmul_forward(shape, layout, dtype, rng, make_layout, assert_close):
     n, d, h = shape
@@ -58,7 +64,7 @@ def test_matmul_forward(shape, layout, dtype, rng, make_layout, assert_close):
     check_written(out, before, ref.matmul_forward(x, W), dtype, assert_close)
 
 
-@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=["loop", "blas"])
+@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=GEMM_IDS)
 @pytest.mark.parametrize("layout", ANY_LAYOUT)
 def test_matmul_backward(shape, layout, dtype, rng, make_layout, assert_close):
     n, d, h = shape
@@ -79,7 +85,7 @@ def test_gemm_with_empty_inner_dimension_writes_zeros(dtype):
     assert np.array_equal(out, np.zeros((3, 2), dtype))
 
 
-@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=["loop", "blas"])
+@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=GEMM_IDS)
 @pytest.mark.parametrize("layout", ANY_LAYOUT)
 def test_affine_forward(shape, layout, dtype, rng, make_layout, assert_close):
     n, d, h = shape
@@ -92,7 +98,7 @@ def test_affine_forward(shape, layout, dtype, rng, make_layout, assert_close):
     check_written(out, before, ref.affine_forward(x, W, b), dtype, assert_close)
 
 
-@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=["loop", "blas"])
+@pytest.mark.parametrize("shape", GEMM_SHAPES, ids=GEMM_IDS)
 @pytest.mark.parametrize("layout", ANY_LAYOUT)
 def test_affine_backward(shape, layout, dtype, rng, make_layout, assert_close):
     n, d, h = shape
