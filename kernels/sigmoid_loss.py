@@ -9,10 +9,7 @@ from numba import njit
 
 from ._config import KERNEL
 from .activation import sigmoid_forward
-from .softmax_loss import LOG_EPS
-
-# Terms multiplied together before one log is taken (see the forward kernel).
-LOG_RUN = 32
+from .softmax_loss import LOG_EPS, LOG_RUN
 
 
 @njit(**KERNEL)

@@ -252,6 +252,19 @@ def test_cross_entropy(one_hot, dtype, rng, assert_close):
     assert_close(np.asarray(loss, dtype), ref.cross_entropy_error(y, idx), dtype)
 
 
+@pytest.mark.parametrize("scale", [1e-7, 1.0, 3.0, 1e30], ids=["tiny", "probability", "above-2", "huge"])
+def test_cross_entropy_of_many_rows_and_of_values_that_are_not_probabilities(scale, dtype, rng):
+    """100 rows cross several LOG_RUN products of probabilities; values above 2
+    (not probabilities) take their own log and must neither overflow nor differ."""
+    n, c = 100, 4
+    y = (scale * rng.uniform(0.5, 1.0, (n, c))).astype(dtype)
+    idx = rng.integers(0, c, n)
+    loss, bad = softmax_loss.cross_entropy(y, idx)
+    assert bad == -1
+    expected = -np.sum(np.log(y[np.arange(n), idx].astype(np.float64) + softmax_loss.LOG_EPS)) / n
+    np.testing.assert_allclose(loss, expected, rtol=1e-13)
+
+
 def test_label_scan_reports_the_first_bad_row(dtype):
     x = np.zeros((4, 3), dtype)
     t = np.array([0, 2, 3, -1])
