@@ -33,12 +33,14 @@ class MatMul:
 
     def forward(self, x):
         W, = self.params
+        loop_rows = self._loop_rows
         if not (W is self._checked_W and type(x) is np.ndarray and x.dtype is W.dtype
                 and x.ndim == 2 and x.flags.c_contiguous and x.shape[1] == W.shape[0]):
             x, W = self._prepare(x)
+            loop_rows = -1  # W may be a converted copy: let the wrapper choose by size
         shape = (x.shape[0], W.shape[1])
         out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
-        (matmul.matmul_forward_small if x.shape[0] <= self._loop_rows else matmul.matmul_forward)(x, W, out)
+        (matmul.matmul_forward_small if x.shape[0] <= loop_rows else matmul.matmul_forward)(x, W, out)
         self.x, self._out = x, out
         return out
 
@@ -92,13 +94,15 @@ class Affine:
 
     def forward(self, x):
         W, b = self.params
+        loop_rows = self._loop_rows
         if not (W is self._checked[0] and b is self._checked[1] and type(x) is np.ndarray
                 and x.dtype is W.dtype and x.ndim == 2 and x.flags.c_contiguous
                 and x.shape[1] == W.shape[0]):
             x, W, b = self._prepare(x)
+            loop_rows = -1  # W may be a converted copy: let the wrapper choose by size
         shape = (x.shape[0], W.shape[1])
         out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
-        (affine.affine_forward_small if x.shape[0] <= self._loop_rows else affine.affine_forward)(x, W, b, out)
+        (affine.affine_forward_small if x.shape[0] <= loop_rows else affine.affine_forward)(x, W, b, out)
         self.x, self._out = x, out
         return out
 

@@ -35,7 +35,10 @@ PARALLEL = {**KERNEL, "parallel": True}
 # spinning lasts about 0.1 s: a 1M-element float64 sigmoid started 1-100 ms
 # after a 4096x1024 product took 5.5-6.2 ms on two threads against 2.2-2.7 ms
 # on one, and 1.5 ms on two threads 300 ms after.  Kernels that always follow
-# a product (Affine's bias and bias gradient) therefore stay serial.
+# a product (Affine's bias and bias gradient) therefore stay serial.  The
+# others keep two threads from this size: alone they run 1.5-2x faster, and in
+# the 4096x1024 training step, where they follow products, raising this limit
+# to 1 << 21 made no difference that stood out of the noise (interleaved runs).
 PARALLEL_MIN_ELEMENTS = 1 << 18
 
 # Work is cut into blocks of about this many elements (a multiple of the SIMD

@@ -21,8 +21,6 @@ from fastnn.optimizer import SGD, Adam
 from fastnn.trainer import Trainer, remove_duplicate
 from fastnn.util import clip_grads
 
-pytestmark = pytest.mark.filterwarnings("ignore::numba.core.errors.NumbaPerformanceWarning")
-
 
 class BookStyleNet:
     """A model written the way the book writes them: grads collected once at construction."""

@@ -21,9 +21,11 @@ from fastnn.kernels import (
     softmax_loss,
 )
 
-# (N, D, H): a product small enough for the loop path and one large enough for BLAS.
-GEMM_SHAPES = [(5, 4, 3), (64, 48, 40)]
-GEMM_IDS = ["loop", "blas"]
+# (N, D, H): products for the loop path with few output columns (four rows
+# at a time, and a remainder row) and with many (outer products), and one
+# large enough for BLAS.
+GEMM_SHAPES = [(5, 4, 3), (7, 3, 9), (64, 48, 40)]
+GEMM_IDS = ["loop-narrow", "loop-wide", "blas"]
 ANY_LAYOUT = ["C", "F", "strided", "readonly"]
 FLAT_LAYOUT = ["C", "readonly"]
 
@@ -40,11 +42,9 @@ def check_written(out, before_id, expected, dtype, assert_close):
 
 # ---------------------------------------------------------------- matmul, affine
 
-def test_gemm_takes_the_blas_path_for_the_large_shape():
-    n, d, h = GEMM_SHAPES[1]
-    assert n * d * h > matmul.SMALL_GEMM_MACS
-    n, d, h = GEMM_SHAPES[0]
-    assert n * d * h <= matmul.SMALL_GEMM_MACS
+def test_the_shapes_cover_both_loop_orders_and_blas():
+    assert [matmul.is_small(*shape) for shape in GEMM_SHAPES] == [True, True, False]
+    assert GEMM_SHAPES[0][2] < 8 <= GEMM_SHAPES[1][2]
 
 
 @pytest.mark.parametrize("shape", GEMM_SHAPES, ids=GEMM_IDS)
@@ -258,6 +258,17 @@ def test_cross_entropy_of_many_rows_and_of_values_that_are_not_probabilities(sca
     assert bad == -1
     expected = -np.sum(np.log(y[np.arange(n), idx].astype(np.float64) + softmax_loss.LOG_EPS)) / n
     np.testing.assert_allclose(loss, expected, rtol=1e-13)
+
+
+def test_cross_entropy_of_values_just_below_zero_matches_the_book():
+    """y in (-1e-7, 0) gives terms below 1e-7, which are not multiplied (64 of
+    them would underflow to 0 and make the loss inf); the book's loss is finite."""
+    y = np.full((64, 2), -9.999e-8)
+    idx = np.zeros(64, np.int64)
+    loss, bad = softmax_loss.cross_entropy(y, idx)
+    expected = -np.sum(np.log(y[:, 0] + softmax_loss.LOG_EPS)) / 64
+    assert bad == -1 and np.isfinite(loss)
+    np.testing.assert_allclose(loss, expected, rtol=1e-6)
 
 
 def test_label_scan_reports_the_first_bad_row(dtype):

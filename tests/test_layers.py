@@ -10,6 +10,7 @@ caller may keep.
 import numpy as np
 import pytest
 import reference as ref
+from fastnn.kernels.matmul import is_small
 
 from fastnn import functions as F
 from fastnn.layers import (
@@ -22,8 +23,6 @@ from fastnn.layers import (
     SoftmaxWithLoss,
     Sum,
 )
-
-pytestmark = pytest.mark.filterwarnings("ignore::numba.core.errors.NumbaPerformanceWarning")
 
 N, D, H, C = 6, 4, 5, 3
 
@@ -88,6 +87,28 @@ def test_affine(size, dtype, layout, rng, make_layout, assert_close):
     assert_close(db, db_ref, dtype)
     _assert_new_array(out, xl, Wl, bl, dW, db)
     _assert_new_array(dx, xl, Wl, dW, out)
+
+
+@pytest.mark.parametrize("W_shape", [(2, 10), (10, 3), (0, 4)])
+def test_batches_on_either_side_of_the_loop_limit(W_shape, dtype, rng, assert_close):
+    """The layers pick the loop kernels from a row limit worked out once per W;
+    it must agree with matmul.is_small, and both sides must give the book's values."""
+    d, h = W_shape
+    W, b = _data(rng, dtype, (d, h), (h,))
+    affine_layer, matmul_layer = Affine(W, b), MatMul(W)
+    affine_layer.forward(np.zeros((1, d), dtype))  # the first call checks W and sets the limit
+    matmul_layer.forward(np.zeros((1, d), dtype))
+    limit = affine_layer._loop_rows
+    assert limit == matmul_layer._loop_rows
+    if d * h:  # an empty W multiplies in the loops at any batch size
+        assert is_small(limit, d, h) and not is_small(limit + 1, d, h)
+    for n in (limit, limit + 1):
+        x, dout = _data(rng, dtype, (n, d), (n, h))
+        assert_close(affine_layer.forward(x), ref.affine_forward(x, W, b), dtype)
+        dx = affine_layer.backward(dout)
+        for got, want in zip((dx, *affine_layer.grads), ref.affine_backward(dout, x, W)):
+            assert_close(got, want, dtype)
+        assert_close(matmul_layer.forward(x), ref.matmul_forward(x, W), dtype)
 
 
 def test_forward_and_backward_outputs_are_new_arrays_each_call(dtype, rng):
