@@ -3,6 +3,12 @@
 Every layer has ``params`` (the very arrays passed in) and ``grads`` (allocated
 once; every backward writes into them in place), ``forward`` and ``backward``.
 Outputs are new arrays, as in the book, so a caller may keep them.
+
+Work of at least _PAR elements runs on all cores (the ``_parallel`` kernels),
+except, for elementwise work, while BLAS's threads still spin after a large
+product (kernels/blas.py); that choice never changes a result's bits.  The
+reductions (losses, column sums) choose by size alone: splitting a sum
+changes its rounding.
 """
 
 import numpy as np
@@ -12,6 +18,7 @@ from ._buffers import REUSE_MIN_ELEMENTS as _REUSE
 from ._buffers import output
 from .kernels import activation, affine, matmul, repeat_sum, sigmoid_loss, softmax_loss
 from .kernels._config import PARALLEL_MIN_ELEMENTS as _PAR
+from .kernels.blas import threads_are_spinning as _spinning
 
 _F32, _F64 = check.FLOAT32, check.FLOAT64
 
@@ -183,7 +190,7 @@ class Sigmoid:
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
             x = check.float_operand(x, "Sigmoid.forward", "x")
         out = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self.out, 1, x.shape, x.dtype)
-        (activation.sigmoid_forward_parallel if x.size >= _PAR else activation.sigmoid_forward)(x, out)
+        (activation.sigmoid_forward_parallel if x.size >= _PAR and not _spinning() else activation.sigmoid_forward)(x, out)
         self.out = out
         return out
 
@@ -194,7 +201,8 @@ class Sigmoid:
             y = check.saved(y, "Sigmoid.backward")
             dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
         dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
-        (activation.sigmoid_backward_parallel if y.size >= _PAR else activation.sigmoid_backward)(dout, y, dx)
+        (activation.sigmoid_backward_parallel if y.size >= _PAR and not _spinning() else activation.sigmoid_backward)(
+            dout, y, dx)
         self._dx = dx
         return dx
 
@@ -227,7 +235,8 @@ class Softmax:
             out = output(self.out, 1, x2.shape, x2.dtype)
         else:
             out = np.empty(x2.shape, x2.dtype)
-        (softmax_loss.softmax_forward_parallel if x2.size >= _PAR else softmax_loss.softmax_forward)(x2, out)
+        (softmax_loss.softmax_forward_parallel if x2.size >= _PAR and not _spinning()
+         else softmax_loss.softmax_forward)(x2, out)
         self.out = out if x2.ndim == np.ndim(x) else out.reshape(np.shape(x))
         return self.out
 
@@ -240,7 +249,7 @@ class Softmax:
             y2 = y
             dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
             self._dx = dx
-        (softmax_loss.softmax_backward_parallel if y2.size >= _PAR else softmax_loss.softmax_backward)(
+        (softmax_loss.softmax_backward_parallel if y2.size >= _PAR and not _spinning() else softmax_loss.softmax_backward)(
             y2, dout.reshape(y2.shape), dx)
         return dx.reshape(y.shape) if y.ndim == 1 else dx
 
@@ -286,7 +295,7 @@ class SoftmaxWithLoss:
         y = check.saved(self.y, "SoftmaxWithLoss.backward")
         dout = _scalar(dout, "SoftmaxWithLoss.backward")
         dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
-        (softmax_loss.softmax_cross_entropy_backward_parallel if y.size >= _PAR
+        (softmax_loss.softmax_cross_entropy_backward_parallel if y.size >= _PAR and not _spinning()
          else softmax_loss.softmax_cross_entropy_backward)(y, self.t, dout, dx, y.shape[0])
         self._dx = dx
         return dx
@@ -372,7 +381,8 @@ class Repeat:
         rows, cols = x.shape
         shape = (rows * self.N, cols) if self.axis == 0 else (rows, cols * self.N)
         out = np.empty(shape, x.dtype) if x.size * self.N < _REUSE else output(self._out, 1, shape, x.dtype)
-        (repeat_sum.repeat_2d_parallel if out.size >= _PAR else repeat_sum.repeat_2d)(x, self.N, self.axis, out)
+        (repeat_sum.repeat_2d_parallel if out.size >= _PAR and not _spinning() else repeat_sum.repeat_2d)(
+            x, self.N, self.axis, out)
         self.x_shape, self._out = x.shape, out
         return out
 
@@ -420,7 +430,8 @@ class Sum:
                 raise ValueError(f"Sum.backward: dy has shape {dy.shape}; expected {shape}")
         dtype = dy.dtype
         dx = np.empty(x_shape, dtype) if x_shape[0] * x_shape[1] < _REUSE else output(self._dx, 1, x_shape, dtype)
-        (repeat_sum.repeat_2d_parallel if dx.size >= _PAR else repeat_sum.repeat_2d)(dy, x_shape[self.axis], self.axis, dx)
+        (repeat_sum.repeat_2d_parallel if dx.size >= _PAR and not _spinning() else repeat_sum.repeat_2d)(
+            dy, x_shape[self.axis], self.axis, dx)
         self._dx = dx
         return dx
 

@@ -17,6 +17,7 @@ from . import _inputs as check
 from ._flat import views_of_one_buffer
 from .kernels import optimizers as kernels
 from .kernels._config import PARALLEL_MIN_ELEMENTS
+from .kernels.blas import threads_are_spinning
 
 
 def _work_dtype(p):
@@ -105,12 +106,13 @@ def _zeros_like_each(params):
 def _run(kernel_pair, param, *args):
     """One update kernel on param in place.
 
-    kernel_pair is (serial, parallel); large arrays take the parallel one.  A
+    kernel_pair is (serial, parallel); large arrays take the parallel one
+    unless BLAS's threads still spin (kernels/blas.py).  A
     param that is not a C-contiguous native float32/float64 array is updated
     through a working copy in its work dtype, written back after, as numpy's
     in-place ``p -= ...`` would.
     """
-    kernel = kernel_pair[param.size >= PARALLEL_MIN_ELEMENTS]
+    kernel = kernel_pair[param.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()]
     if param.flags.c_contiguous and param.dtype is args[0].dtype:
         kernel(param, *args)
     else:
@@ -132,7 +134,11 @@ class _Optimizer:
     def __init__(self):
         self._plan = _Plan()
         self._tiles = {}
-        self._ready = None  # (plan, state snapshot, [(kernel, args)]): the checked calls, to repeat
+        # (plan, state snapshot, [(serial kernel, parallel kernel or None, args)]):
+        # the checked calls, to repeat.  The kernel is picked at each call: the
+        # parallel one waits while BLAS's threads spin (kernels/blas.py), and
+        # both give the same bits.
+        self._ready = None
         for name in self.STATE:
             setattr(self, name, None)
 
@@ -140,8 +146,8 @@ class _Optimizer:
         ready = self._ready
         if ready is not None and ready[0].matches(params, grads) and self._states_are(ready[1]):
             hyper = self.hyper()
-            for kernel, args in ready[2]:
-                kernel(*args, *hyper)
+            for serial, parallel, args in ready[2]:
+                (serial if parallel is None or threads_are_spinning() else parallel)(*args, *hyper)
             return
         self._update_checked(params, grads)
 
@@ -157,20 +163,24 @@ class _Optimizer:
             flat_states = [self._tiled_state(name, state) for name, state in zip(self.STATE, states)]
             if all(buffer is not None for buffer in flat_states):
                 flat_params, flat_grads = plan.flat
-                kernel = self.KERNELS[flat_params.size >= PARALLEL_MIN_ELEMENTS]
-                calls = [(kernel, (flat_params, flat_grads, *flat_states))]
+                calls = [(*self._kernels_for(flat_params.size), (flat_params, flat_grads, *flat_states))]
         if calls is None:
             if not plan.params:  # conversions or odd layouts: working copies, nothing to remember
                 for i, (p, g) in enumerate(plan.pairs):
                     _run(self.KERNELS, p, g, *[s[i] for s in states], *hyper)
                 return
             # Every pair is a native C-contiguous param with its own grad: one call each.
-            calls = [(self.KERNELS[p.size >= PARALLEL_MIN_ELEMENTS], (p, g, *[s[i] for s in states]))
+            calls = [(*self._kernels_for(p.size), (p, g, *[s[i] for s in states]))
                      for i, (p, g) in enumerate(plan.pairs)]
-        for kernel, args in calls:
-            kernel(*args, *hyper)
+        for serial, parallel, args in calls:
+            (serial if parallel is None or threads_are_spinning() else parallel)(*args, *hyper)
         snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
         self._ready = (plan, snapshot, calls)
+
+    def _kernels_for(self, size):
+        """(serial kernel, parallel kernel or None) for an update of `size` elements."""
+        serial, parallel = self.KERNELS
+        return serial, (parallel if size >= PARALLEL_MIN_ELEMENTS else None)
 
     def _states_are(self, snapshot):
         """True while every state list is the one (holding the arrays) the one-call path was made with."""

@@ -31,14 +31,10 @@ PARALLEL = {**KERNEL, "parallel": True}
 # also calls BLAS, whose worker threads spin for a while after each product: a
 # parallel kernel started then waits for a core, and the batch-1000 step of
 # the 100-100-10 net took 16 ms instead of 0.87 ms.  From 1 << 18 elements the
-# kernels are long enough that the threads pay off even beside BLAS.  The
-# spinning lasts about 0.1 s: a 1M-element float64 sigmoid started 1-100 ms
-# after a 4096x1024 product took 5.5-6.2 ms on two threads against 2.2-2.7 ms
-# on one, and 1.5 ms on two threads 300 ms after.  Kernels that always follow
-# a product (Affine's bias and bias gradient) therefore stay serial.  The
-# others keep two threads from this size: alone they run 1.5-2x faster, and in
-# the 4096x1024 training step, where they follow products, raising this limit
-# to 1 << 21 made no difference that stood out of the noise (interleaved runs).
+# kernels are long enough that the threads pay off more often than not.  Right
+# after a large product (within blas.SPIN_SECONDS) elementwise work runs on one
+# thread anyway, and Affine's bias kernels, which always follow a product,
+# are serial (see blas.py for the measurements).
 PARALLEL_MIN_ELEMENTS = 1 << 18
 
 # Work is cut into blocks of about this many elements (a multiple of the SIMD

@@ -3,15 +3,16 @@
 Shapes: x (N, D), W (D, H), b (H,), out/dout (N, H), dx (N, D), dW (D, H), db (H,).
 Small products run as one Numba kernel each way, the bias and its gradient in
 the same call; large ones call numpy's BLAS (see matmul.py), then add the bias,
-or sum the bias gradient, in a serial kernel.  Serial on purpose: OpenBLAS's
-worker thread spins for about 0.1 s after each product, and a parallel kernel
-started then waits for it (measured here: column sums of 4096x1024 float64
-right after the product took 12-20 ms on two threads, 3.1-4.7 ms on one).
+or sum the bias gradient, in a serial kernel.  Serial on purpose: it always
+runs right after a product, while OpenBLAS's threads spin (see blas.py):
+column sums of 4096x1024 float64 took 12-20 ms on two threads there, 3.1-4.7 ms
+on one.
 """
 
 import numpy as np
 from numba import njit
 
+from . import blas
 from ._config import HELPER, KERNEL
 from .matmul import gemm_loop, is_small
 from .repeat_sum import sum_runs_2d
@@ -60,7 +61,7 @@ def affine_forward(x, W, b, out):
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_forward_small(x, W, b, out)
         return
-    np.dot(x, W, out=out)
+    blas.dot(x, W, out)
     add_row(out, b)
 
 
@@ -73,6 +74,6 @@ def affine_backward(dout, x, W, dx, dW, db):
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_backward_small(dout, x, W, dx, dW, db)
         return
-    np.dot(dout, W.T, out=dx)
-    np.dot(x.T, dout, out=dW)
+    blas.dot(dout, W.T, dx)
+    blas.dot(x.T, dout, dW)
     sum_runs_2d(dout, dout.shape[0], 0, db[np.newaxis])

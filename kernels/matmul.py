@@ -4,18 +4,18 @@ Shapes: x (N, D), W (D, H), out/dout (N, H), dx (N, D), dW (D, H).
 
 Small products run in Numba loops, because a BLAS call costs more than the
 arithmetic of the spiral net's 30x2x10 product.  Large ones go to numpy's own
-BLAS (``np.dot`` with ``out=``), the library the book's code uses.  Numba's
-``np.dot`` would call SciPy's OpenBLAS instead: a second BLAS build with its own
-worker threads, which on this 2-core machine spun against numpy's: the large
-products ran at 0.67-1.61x numpy over five report runs.  Either way the result
+BLAS (``np.dot`` with ``out=``, in blas.py), the library the book's code
+uses.  Numba's ``np.dot`` would call SciPy's OpenBLAS instead: a second BLAS
+build with its own worker threads, which on this 2-core machine spun against
+numpy's: the large products ran at 0.67-1.61x numpy over five report runs.  Either way the result
 goes straight into the caller's array and transposes are passed as views,
 never copied.  The wrappers below take operands of one dtype and outputs that
 are C-contiguous and do not overlap an input (numpy's ``out=`` rules).
 """
 
-import numpy as np
 from numba import njit
 
+from . import blas
 from ._config import HELPER, KERNEL
 
 # Up to this many multiply-adds a loop beats the fixed cost of a BLAS call.
@@ -93,7 +93,7 @@ def matmul_forward(x, W, out):
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_forward_small(x, W, out)
     else:
-        np.dot(x, W, out=out)
+        blas.dot(x, W, out)
 
 
 def matmul_backward(dout, x, W, dx, dW):
@@ -101,5 +101,5 @@ def matmul_backward(dout, x, W, dx, dW):
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_backward_small(dout, x, W, dx, dW)
     else:
-        np.dot(dout, W.T, out=dx)
-        np.dot(x.T, dout, out=dW)
+        blas.dot(dout, W.T, dx)
+        blas.dot(x.T, dout, dW)

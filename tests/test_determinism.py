@@ -93,3 +93,46 @@ def test_large_arrays_are_bit_identical_run_after_run(dtype):
     assert len(first) == len(second)
     for i, (a, b) in enumerate(zip(first, second)):
         assert a == b, f"result {i} differs between two identical runs"
+
+
+def _elementwise_ops(dtype):
+    """The ops whose layers drop to one thread while BLAS's threads spin
+    (kernels/blas.py), on arrays large enough for the parallel kernels."""
+    rng = np.random.default_rng(1)
+    x = (3 * rng.standard_normal((BIG // 64, 64))).astype(dtype)
+    out = []
+    sig = layers.Sigmoid()
+    out += [sig.forward(x), sig.backward(x)]
+    soft = layers.Softmax()
+    out += [soft.forward(x), soft.backward(x)]
+    loss = layers.SoftmaxWithLoss()
+    loss.forward(x, rng.integers(0, 64, size=x.shape[0]))
+    out.append(loss.backward())
+    out.append(layers.Repeat(4, axis=0).forward(x[: x.shape[0] // 4]))
+    s = layers.Sum(axis=0)
+    s.forward(x)
+    out.append(s.backward(np.ones((1, 64), dtype)))
+    for cls in (optimizer.SGD, optimizer.Momentum, optimizer.Nesterov, optimizer.AdaGrad,
+                optimizer.RMSprop, optimizer.Adam):
+        p = [x.reshape(-1).copy()]
+        opt = cls()
+        for _ in range(2):
+            opt.update(p, [x.reshape(-1)])
+        out.append(p[0])
+    return [a.tobytes() for a in out]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elementwise_results_do_not_depend_on_whether_blas_threads_spin(dtype, monkeypatch):
+    """The choice of one thread or two depends on timing; the bits must not."""
+    from fastnn.kernels import blas
+
+    monkeypatch.setattr(blas, "_last_product_end", [-np.inf])
+    assert not blas.threads_are_spinning()
+    threaded = _elementwise_ops(dtype)
+    monkeypatch.setattr(blas, "_last_product_end", [np.inf])  # "just now", for as long as the test runs
+    assert blas.threads_are_spinning()
+    single = _elementwise_ops(dtype)
+    assert len(threaded) == len(single)
+    for i, (a, b) in enumerate(zip(threaded, single)):
+        assert a == b, f"result {i} differs between the parallel and the serial kernel"

@@ -14,6 +14,7 @@ import reference as ref
 from fastnn.kernels import (
     activation,
     affine,
+    blas,
     matmul,
     optimizers,
     repeat_sum,
@@ -45,6 +46,17 @@ def check_written(out, before_id, expected, dtype, assert_close):
 def test_the_shapes_cover_both_loop_orders_and_blas():
     assert [matmul.is_small(*shape) for shape in GEMM_SHAPES] == [True, True, False]
     assert GEMM_SHAPES[0][2] < 8 <= GEMM_SHAPES[1][2]
+
+
+def test_a_large_product_marks_blas_threads_as_spinning(monkeypatch):
+    monkeypatch.setattr(blas, "_last_product_end", [-np.inf])
+    assert not blas.threads_are_spinning()
+    matmul.matmul_forward(np.ones((5, 4)), np.ones((4, 3)), np.empty((5, 3)))  # loops: no BLAS
+    assert not blas.threads_are_spinning()
+    matmul.matmul_forward(np.ones((64, 48)), np.ones((48, 40)), np.empty((64, 40)))
+    assert blas.threads_are_spinning()
+    blas._last_product_end[0] -= 2 * blas.SPIN_SECONDS
+    assert not blas.threads_are_spinning()
 
 
 @pytest.mark.parametrize("shape", GEMM_SHAPES, ids=GEMM_IDS)

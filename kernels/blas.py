@@ -1,0 +1,35 @@
+"""Large matrix products through numpy's BLAS, and whether its threads still spin.
+
+After each product OpenBLAS's worker threads busy-wait for a while (its
+THREAD_TIMEOUT, by default 2**28 cycles, about 0.1 s) before they sleep.  A
+parallel kernel started in that window shares the cores with them and waits
+for a scheduler tick.  Measured on this project's 2-core machine: a 1M-element
+float64 sigmoid started 1-100 ms after a 4096x1024 product took 5.5-6.2 ms on
+two threads and 2.2-2.7 ms on one; started 300 ms after, 1.5 ms on two.  So
+the layers run elementwise work on one thread while ``threads_are_spinning()``.
+Elementwise kernels give the same bits on one thread or two, so the choice,
+which depends on timing, never changes a result.
+"""
+
+import math
+import time
+
+import numpy as np
+
+# How long after a product to expect OpenBLAS's threads to be spinning: its
+# default spin with some margin (the stall was still there at 0.1 s, gone at 0.3 s).
+SPIN_SECONDS = 0.25
+
+_last_product_end = [-math.inf]
+
+
+def dot(a, b, out):
+    """out = a @ b by numpy's BLAS (out C-contiguous, of the operands' dtype)."""
+    np.dot(a, b, out=out)
+    _last_product_end[0] = time.perf_counter()
+
+
+def threads_are_spinning():
+    """Whether a product finished less than SPIN_SECONDS ago (or is marked as
+    finishing in the future, which tests use to hold this true)."""
+    return time.perf_counter() - _last_product_end[0] < SPIN_SECONDS
