@@ -37,14 +37,14 @@ def _references_of_one_holder():
 _ONE_HOLDER = _references_of_one_holder()
 
 
-def output(previous, holders, shape, dtype):
+def output(previous, shape, dtype):
     """An array of `shape` and `dtype` to write an output into.
 
     `previous` is what this call site returned last time, passed straight from
-    the attribute that keeps it (no local alias: that would count as a holder),
-    and `holders` is how many of the layer's attributes refer to it.
+    the one layer attribute that keeps it (no local alias: that would count as
+    a holder).
     """
     if (previous is not None and previous.shape == shape and previous.dtype is dtype
-            and sys.getrefcount(previous) == _ONE_HOLDER + holders - 1):
+            and sys.getrefcount(previous) == _ONE_HOLDER):
         return previous
     return np.empty(shape, dtype)

@@ -45,16 +45,10 @@ def compute_dtype(where, **operands):
     return FLOAT64
 
 
-def float_dtype(a):
-    """a's dtype when a is an array of native float32 or float64, else None (no conversion needed)."""
-    dtype = getattr(a, "dtype", None)
-    return dtype if dtype is FLOAT64 or dtype is FLOAT32 else None
-
-
 def float_operand(a, where, name):
     """`a` as a C-contiguous array of the float dtype numpy would compute it in."""
-    dtype = float_dtype(a)
-    if dtype is None:
+    dtype = getattr(a, "dtype", None)
+    if not (dtype is FLOAT64 or dtype is FLOAT32):  # native float32/float64 stay as they are
         dtype = compute_dtype(where, **{name: a})
     return operand(a, dtype, where, name)
 

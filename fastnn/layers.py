@@ -46,7 +46,7 @@ class MatMul:
             x, W = self._prepare(x)
             loop_rows = -1  # W may be a converted copy: let the wrapper choose by size
         shape = (x.shape[0], W.shape[1])
-        out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
+        out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, shape, x.dtype)
         (matmul.matmul_forward_small if x.shape[0] <= loop_rows else matmul.matmul_forward)(x, W, out)
         self.x, self._out = x, out
         return out
@@ -67,7 +67,7 @@ class MatMul:
         if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype
                 and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
                 and W is self._checked_W and self.grads[0].flags.c_contiguous):
-            dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, 1, x.shape, x.dtype)
+            dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, x.shape, x.dtype)
             (matmul.matmul_backward_small if x.shape[0] <= self._loop_rows else matmul.matmul_backward)(
                 dout, x, W, dx, self.grads[0])
             self._dx = dx
@@ -108,7 +108,7 @@ class Affine:
             x, W, b = self._prepare(x)
             loop_rows = -1  # W may be a converted copy: let the wrapper choose by size
         shape = (x.shape[0], W.shape[1])
-        out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, 1, shape, x.dtype)
+        out = np.empty(shape, x.dtype) if x.shape[0] * shape[1] < _REUSE else output(self._out, shape, x.dtype)
         (affine.affine_forward_small if x.shape[0] <= loop_rows else affine.affine_forward)(x, W, b, out)
         self.x, self._out = x, out
         return out
@@ -132,7 +132,7 @@ class Affine:
         if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype
                 and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
                 and W is self._checked[0] and dW.flags.c_contiguous and db.flags.c_contiguous):
-            dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, 1, x.shape, x.dtype)
+            dx = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self._dx, x.shape, x.dtype)
             (affine.affine_backward_small if x.shape[0] <= self._loop_rows else affine.affine_backward)(
                 dout, x, W, dx, dW, db)
             self._dx = dx
@@ -189,7 +189,7 @@ class Sigmoid:
     def forward(self, x):
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
             x = check.float_operand(x, "Sigmoid.forward", "x")
-        out = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self.out, 1, x.shape, x.dtype)
+        out = np.empty(x.shape, x.dtype) if x.size < _REUSE else output(self.out, x.shape, x.dtype)
         (activation.sigmoid_forward_parallel if x.size >= _PAR and not _spinning() else activation.sigmoid_forward)(x, out)
         self.out = out
         return out
@@ -200,7 +200,7 @@ class Sigmoid:
                 and dout.flags.c_contiguous and dout.shape == y.shape):
             y = check.saved(y, "Sigmoid.backward")
             dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
-        dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
+        dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, y.shape, y.dtype)
         (activation.sigmoid_backward_parallel if y.size >= _PAR and not _spinning() else activation.sigmoid_backward)(
             dout, y, dx)
         self._dx = dx
@@ -232,7 +232,7 @@ class Softmax:
     def forward(self, x):
         x2 = _rows(x, "Softmax.forward")
         if x2.ndim == np.ndim(x) and x2.size >= _REUSE:
-            out = output(self.out, 1, x2.shape, x2.dtype)
+            out = output(self.out, x2.shape, x2.dtype)
         else:
             out = np.empty(x2.shape, x2.dtype)
         (softmax_loss.softmax_forward_parallel if x2.size >= _PAR and not _spinning()
@@ -247,7 +247,7 @@ class Softmax:
             y2, dx = y.reshape(1, -1), np.empty((1, y.size), y.dtype)
         else:
             y2 = y
-            dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
+            dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, y.shape, y.dtype)
             self._dx = dx
         (softmax_loss.softmax_backward_parallel if y2.size >= _PAR and not _spinning() else softmax_loss.softmax_backward)(
             y2, dout.reshape(y2.shape), dx)
@@ -282,7 +282,7 @@ class SoftmaxWithLoss:
             t = check.labels(t, n, c, where)
         # A large y is written into the y before last (never into self.y: a bad
         # label, found while writing, must leave the saved state as it was).
-        y = np.empty(x.shape, dtype) if x.size < _REUSE else output(self._y_spare, 1, x.shape, dtype)
+        y = np.empty(x.shape, dtype) if x.size < _REUSE else output(self._y_spare, x.shape, dtype)
         loss, bad = (softmax_loss.softmax_cross_entropy_forward_parallel if x.size >= _PAR
                      else softmax_loss.softmax_cross_entropy_forward)(x, t, y)
         if bad >= 0:
@@ -294,7 +294,7 @@ class SoftmaxWithLoss:
     def backward(self, dout=1):
         y = check.saved(self.y, "SoftmaxWithLoss.backward")
         dout = _scalar(dout, "SoftmaxWithLoss.backward")
-        dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, 1, y.shape, y.dtype)
+        dx = np.empty(y.shape, y.dtype) if y.size < _REUSE else output(self._dx, y.shape, y.dtype)
         (softmax_loss.softmax_cross_entropy_backward_parallel if y.size >= _PAR and not _spinning()
          else softmax_loss.softmax_cross_entropy_backward)(y, self.t, dout, dx, y.shape[0])
         self._dx = dx
@@ -380,7 +380,7 @@ class Repeat:
             x = _array_2d(x, "Repeat.forward")
         rows, cols = x.shape
         shape = (rows * self.N, cols) if self.axis == 0 else (rows, cols * self.N)
-        out = np.empty(shape, x.dtype) if x.size * self.N < _REUSE else output(self._out, 1, shape, x.dtype)
+        out = np.empty(shape, x.dtype) if x.size * self.N < _REUSE else output(self._out, shape, x.dtype)
         (repeat_sum.repeat_2d_parallel if out.size >= _PAR and not _spinning() else repeat_sum.repeat_2d)(
             x, self.N, self.axis, out)
         self.x_shape, self._out = x.shape, out
@@ -429,7 +429,7 @@ class Sum:
             if dy.shape != shape:
                 raise ValueError(f"Sum.backward: dy has shape {dy.shape}; expected {shape}")
         dtype = dy.dtype
-        dx = np.empty(x_shape, dtype) if x_shape[0] * x_shape[1] < _REUSE else output(self._dx, 1, x_shape, dtype)
+        dx = np.empty(x_shape, dtype) if x_shape[0] * x_shape[1] < _REUSE else output(self._dx, x_shape, dtype)
         (repeat_sum.repeat_2d_parallel if dx.size >= _PAR and not _spinning() else repeat_sum.repeat_2d)(
             dy, x_shape[self.axis], self.axis, dx)
         self._dx = dx

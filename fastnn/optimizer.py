@@ -103,16 +103,19 @@ def _zeros_like_each(params):
     return views_of_one_buffer([p.shape for p in params], dtype)[1]
 
 
-def _run(kernel_pair, param, *args):
+def _pick(serial, parallel):
+    """The kernel to run now: the parallel one (None below PARALLEL_MIN_ELEMENTS)
+    unless BLAS's threads still spin (kernels/blas.py); both give the same bits."""
+    return serial if parallel is None or threads_are_spinning() else parallel
+
+
+def _run(kernel, param, *args):
     """One update kernel on param in place.
 
-    kernel_pair is (serial, parallel); large arrays take the parallel one
-    unless BLAS's threads still spin (kernels/blas.py).  A
-    param that is not a C-contiguous native float32/float64 array is updated
+    A param that is not a C-contiguous native float32/float64 array is updated
     through a working copy in its work dtype, written back after, as numpy's
     in-place ``p -= ...`` would.
     """
-    kernel = kernel_pair[param.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()]
     if param.flags.c_contiguous and param.dtype is args[0].dtype:
         kernel(param, *args)
     else:
@@ -135,9 +138,7 @@ class _Optimizer:
         self._plan = _Plan()
         self._tiles = {}
         # (plan, state snapshot, [(serial kernel, parallel kernel or None, args)]):
-        # the checked calls, to repeat.  The kernel is picked at each call: the
-        # parallel one waits while BLAS's threads spin (kernels/blas.py), and
-        # both give the same bits.
+        # the checked calls, to repeat; _pick chooses the kernel at each call.
         self._ready = None
         for name in self.STATE:
             setattr(self, name, None)
@@ -147,7 +148,7 @@ class _Optimizer:
         if ready is not None and ready[0].matches(params, grads) and self._states_are(ready[1]):
             hyper = self.hyper()
             for serial, parallel, args in ready[2]:
-                (serial if parallel is None or threads_are_spinning() else parallel)(*args, *hyper)
+                _pick(serial, parallel)(*args, *hyper)
             return
         self._update_checked(params, grads)
 
@@ -167,13 +168,13 @@ class _Optimizer:
         if calls is None:
             if not plan.params:  # conversions or odd layouts: working copies, nothing to remember
                 for i, (p, g) in enumerate(plan.pairs):
-                    _run(self.KERNELS, p, g, *[s[i] for s in states], *hyper)
+                    _run(_pick(*self._kernels_for(p.size)), p, g, *[s[i] for s in states], *hyper)
                 return
             # Every pair is a native C-contiguous param with its own grad: one call each.
             calls = [(*self._kernels_for(p.size), (p, g, *[s[i] for s in states]))
                      for i, (p, g) in enumerate(plan.pairs)]
         for serial, parallel, args in calls:
-            (serial if parallel is None or threads_are_spinning() else parallel)(*args, *hyper)
+            _pick(serial, parallel)(*args, *hyper)
         snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
         self._ready = (plan, snapshot, calls)
 

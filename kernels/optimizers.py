@@ -3,7 +3,8 @@
 Every kernel takes one parameter array, its gradient and the optimizer's state
 arrays for it, all C-contiguous and of the same shape, and updates them in place
 in one pass.  Each ``*_parallel`` twin runs the same serial kernel on blocks of
-the flat arrays, the blocks in parallel (for large parameters).  Hyper-parameters are cast to the array's dtype first, as NumPy
+the flat arrays, the blocks in parallel (for large parameters), so both give
+the same bits.  Hyper-parameters are cast to the array's dtype first, as NumPy
 does with a Python float times a float32 array.
 """
 

@@ -54,11 +54,11 @@ def _row_max(x, i):
 # softmax_forward shifts each row by its first entry, not its max.  Softmax
 # does not change under a shift, and this way the row is read once: a separate
 # max pass read it from memory with no arithmetic to overlap (the 4096x1024
-# float64 Softmax layer on 2 cores, benchmark report: 49-58% of a copy's
-# speed with the max pass, 82-86% without).  A shift below the max is only unsafe when the shifted
-# exponentials grow large; a row whose sum passes this limit (or is inf or
-# NaN) is redone with its max, as the book does.  2**64 fits float32 and
-# keeps 1/sum a normal number.
+# float64 Softmax layer on 2 cores, benchmark reports: 49-58% of a copy's
+# speed with the max pass, 75-88% without).  A shift below the max is only
+# unsafe when the shifted exponentials grow large; a row whose sum passes
+# this limit (or is inf or NaN) is redone with its max, as the book does.
+# 2**64 fits float32 and keeps 1/sum a normal number.
 SHIFTED_SUM_LIMIT = 2.0**64
 
 
@@ -117,10 +117,11 @@ def cross_entropy_sum(y, t):
 
     libm's log is a call per row, so terms that are probabilities (y from 0 to
     nearly 2, allowing for rounding) are multiplied LOG_RUN at a time and one
-    log is taken of each product: each term is at least 1e-7, so a product of 32 stays
-    within float64's range, and its rounding (32 ulp at most) is far below the
-    book's float32 rounding.  Any other term (a y that is not a probability,
-    NaN) gets its own log, as in the book.  30 rows: 0.9 -> 0.5 us.
+    log is taken of each product: each term is at least 1e-7, so a product of
+    32 stays within float64's range, and its rounding (32 ulp at most) is far
+    below the book's float32 rounding.  Any other term (a y that is not a
+    probability, NaN) gets its own log, as in the book.  The spiral net's
+    fused 30x3 loss call: 1.29 -> 1.19 us.
     """
     n, c = y.shape
     total = 0.0

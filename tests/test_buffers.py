@@ -18,23 +18,12 @@ ROWS, COLS = 1024, REUSE_MIN_ELEMENTS // 1024  # exactly the reuse threshold
 
 def _calls(rng):
     """(name, make a fresh layer, call it once with new random inputs) for every reusing site."""
-    x = lambda: rng.standard_normal((ROWS, COLS))  # noqa: E731
+    def x():
+        return rng.standard_normal((ROWS, COLS))
     W = rng.standard_normal((COLS, COLS)) / COLS
     b = np.zeros(COLS)
 
-    def affine_backward(layer):
-        layer.forward(x())
-        return layer.backward(x())
-
-    def matmul_backward(layer):
-        layer.forward(x())
-        return layer.backward(x())
-
-    def sigmoid_backward(layer):
-        layer.forward(x())
-        return layer.backward(x())
-
-    def softmax_backward(layer):
+    def backward(layer):
         layer.forward(x())
         return layer.backward(x())
 
@@ -44,13 +33,13 @@ def _calls(rng):
 
     return [
         ("Affine.forward", lambda: Affine(W, b), lambda layer: layer.forward(x())),
-        ("Affine.backward", lambda: Affine(W, b), affine_backward),
+        ("Affine.backward", lambda: Affine(W, b), backward),
         ("MatMul.forward", lambda: MatMul(W), lambda layer: layer.forward(x())),
-        ("MatMul.backward", lambda: MatMul(W), matmul_backward),
+        ("MatMul.backward", lambda: MatMul(W), backward),
         ("Sigmoid.forward", Sigmoid, lambda layer: layer.forward(x())),
-        ("Sigmoid.backward", Sigmoid, sigmoid_backward),
+        ("Sigmoid.backward", Sigmoid, backward),
         ("Softmax.forward", Softmax, lambda layer: layer.forward(x())),
-        ("Softmax.backward", Softmax, softmax_backward),
+        ("Softmax.backward", Softmax, backward),
         ("SoftmaxWithLoss.backward", SoftmaxWithLoss, loss_backward),
         ("Repeat.forward", lambda: Repeat(ROWS), lambda layer: layer.forward(rng.standard_normal((1, COLS)))),
         ("Sum.backward", Sum, lambda layer: (layer.forward(x()), layer.backward(rng.standard_normal((1, COLS))))[1]),

@@ -56,6 +56,19 @@ def test_a_different_seed_gives_a_different_run():
     assert params1[0].tobytes() != params2[0].tobytes()
 
 
+def _optimizer_updates(x):
+    """x's flat copy after two updates with x as the gradient, by every optimizer."""
+    out = []
+    for cls in (optimizer.SGD, optimizer.Momentum, optimizer.Nesterov, optimizer.AdaGrad,
+                optimizer.RMSprop, optimizer.Adam):
+        p = [x.reshape(-1).copy()]
+        opt = cls()
+        for _ in range(2):
+            opt.update(p, [x.reshape(-1)])
+        out.append(p[0])
+    return out
+
+
 def _big_ops(dtype):
     """Every op on arrays of about 1 << 20 elements; returns the bytes of every result."""
     rng = np.random.default_rng(0)
@@ -76,13 +89,7 @@ def _big_ops(dtype):
     out += [r.forward(x[: x.shape[0] // 4]), r.backward(x)]
     aff = layers.Affine((0.1 * rng.standard_normal((64, 32))).astype(dtype), np.zeros(32, dtype))
     out += [aff.forward(x), aff.backward(np.ones((x.shape[0], 32), dtype))] + [g.copy() for g in aff.grads]
-    for cls in (optimizer.SGD, optimizer.Momentum, optimizer.Nesterov, optimizer.AdaGrad,
-                optimizer.RMSprop, optimizer.Adam):
-        p = [x.reshape(-1).copy()]
-        opt = cls()
-        for _ in range(2):
-            opt.update(p, [x.reshape(-1)])
-        out.append(p[0])
+    out += _optimizer_updates(x)
     return [a.tobytes() for a in out]
 
 
@@ -112,13 +119,7 @@ def _elementwise_ops(dtype):
     s = layers.Sum(axis=0)
     s.forward(x)
     out.append(s.backward(np.ones((1, 64), dtype)))
-    for cls in (optimizer.SGD, optimizer.Momentum, optimizer.Nesterov, optimizer.AdaGrad,
-                optimizer.RMSprop, optimizer.Adam):
-        p = [x.reshape(-1).copy()]
-        opt = cls()
-        for _ in range(2):
-            opt.update(p, [x.reshape(-1)])
-        out.append(p[0])
+    out += _optimizer_updates(x)
     return [a.tobytes() for a in out]
 
 
