@@ -4,14 +4,17 @@ Writes, under benchmarks/results/ (or --out):
 
 - benchmark.json: pytest-benchmark's own JSON of the run (its statistics; the
   raw time of every round is dropped to keep the file small);
+- alternating.json: then every numpy/fastnn group timed again in turns
+  (benchmarks/alternating.py; skip with --no-alternating);
 - table.md: the machine, the date and the library versions, then per group the
   median time of each member and the speed-up numpy / fastnn (and numpy / torch
-  where PyTorch was installed), and for the bandwidth groups
-  (test_bench_bandwidth.py) each op's GB/s beside a plain copy's;
-- speedup_float32.png, speedup_float64.png: speed-up against size, one line per op.
+  where PyTorch was installed), the speed-ups timed in alternation, and for the
+  bandwidth groups (test_bench_bandwidth.py) each op's GB/s beside a plain copy's;
+- speedup_float32.png, speedup_float64.png: speed-up against size, one line per
+  op (timed in alternation when that ran).
 
-``--from-json FILE`` re-renders the table and charts from an earlier JSON
-without running anything.  Arguments the report does not know are passed on to
+``--from-json FILE`` re-renders the table and charts from an earlier JSON (and
+the alternating.json beside it, if any) without running anything.  Arguments the report does not know are passed on to
 pytest (e.g. ``-k "step or startup"`` or ``-m "not startup"``).
 """
 
@@ -47,6 +50,8 @@ def parse_args(argv):
                         help=f"pytest-benchmark --benchmark-min-rounds (default {MIN_ROUNDS})")
     parser.add_argument("--max-time", type=float, default=MAX_TIME,
                         help=f"pytest-benchmark --benchmark-max-time in seconds (default {MAX_TIME})")
+    parser.add_argument("--no-alternating", action="store_true",
+                        help="skip the run of benchmarks/alternating.py (every group timed in turns, about 3 min)")
     return parser.parse_known_args(argv)
 
 
@@ -162,29 +167,53 @@ def header(data):
     return lines
 
 
-def summary_table(groups):
+def pytest_cells(groups):
+    """{(op, dtype, size): speed-up} from pytest-benchmark's medians (numpy / fastnn)."""
+    return {(e["info"]["op"], e["info"]["dtype"], e["info"]["size"]): ratio(e["members"].get("numpy"),
+                                                                         e["members"].get("fastnn"))
+            for e in groups.values() if e["info"]["op"] != "startup"}
+
+
+def alternating_cells(alternation):
+    """{(op, dtype, size): speed-up} from benchmarks/alternating.py's JSON."""
+    return {(e["info"]["op"], e["info"]["dtype"], e["info"]["size"]): e["result"]["speedup"]
+            for e in alternation["groups"].values()}
+
+
+def glance_table(title, cells, intro=()):
     """One row per op, one speed-up column per (dtype, size)."""
-    ops, cells, dtypes = [], {}, []
-    for entry in groups.values():
-        info = entry["info"]
-        if info["op"] == "startup":
-            continue
-        if info["op"] not in ops:
-            ops.append(info["op"])
-        if info["dtype"] not in dtypes:
-            dtypes.append(info["dtype"])
-        m = entry["members"]
-        cells[info["op"], info["dtype"], info["size"]] = ratio(m.get("numpy"), m.get("fastnn"))
-    dtypes.sort()
+    ops = list(dict.fromkeys(op for op, _, _ in cells))
+    dtypes = sorted({dtype for _, dtype, _ in cells})
     cols = [(d, s) for d in dtypes for s in SIZE_ORDER]
-    lines = [
-        "## Speed-up numpy / fastnn at a glance",
-        "",
+    lines = [f"## {title}", "", *intro]
+    lines += [
         "| op | " + " | ".join(f"{d} {s}" for d, s in cols) + " |",
         "|---|" + "---:|" * len(cols),
     ]
     for op in ops:
         lines.append(f"| {op} | " + " | ".join(fmt_ratio(cells.get((op, d, s))) for d, s in cols) + " |")
+    return lines + [""]
+
+
+def alternating_tables(alternation):
+    """The at-a-glance table of benchmarks/alternating.py's run, then its groups in detail."""
+    intro = [
+        f"Run {alternation['datetime']}, load average at start {alternation['loadavg_start']}, at end "
+        f"{alternation['loadavg_end']}. `python -m benchmarks.alternating` times each group's two members in "
+        "turns: a block of numpy calls (about 2 ms), a block of fastnn calls, the order swapping every round, "
+        "so a slow spell of the shared machine falls on both. speed-up = median over rounds of numpy's time "
+        "per call / fastnn's in the same round; the detail below gives the middle half of the rounds' ratios.",
+        "",
+    ]
+    lines = glance_table("Speed-up numpy / fastnn, timed in alternation", alternating_cells(alternation), intro)
+    lines += [
+        "| group | size | numpy | fastnn | speed-up | middle half of rounds | rounds |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for group, entry in alternation["groups"].items():
+        r = entry["result"]
+        lines.append(f"| `{group}` | {entry['info']['size']} | {fmt_time(r['numpy'])} | {fmt_time(r['fastnn'])} | "
+                     f"{fmt_ratio(r['speedup'])} | {r['speedup_q1']:.2f}-{r['speedup_q3']:.2f} | {r['rounds']} |")
     return lines + [""]
 
 
@@ -257,8 +286,10 @@ def detail_tables(groups):
     return lines
 
 
-def write_table(data, groups, path, charts, bandwidth=()):
-    lines = header(data) + (summary_table(groups) if groups else [])
+def write_table(data, groups, path, charts, bandwidth=(), alternation=None):
+    lines = header(data) + (glance_table("Speed-up numpy / fastnn at a glance", pytest_cells(groups)) if groups else [])
+    if alternation:
+        lines += alternating_tables(alternation)
     if charts:
         lines += ["## Charts", ""] + [f"![{os.path.basename(c)}]({os.path.basename(c)})" for c in charts] + [""]
     lines += bandwidth_table(bandwidth)
@@ -342,7 +373,8 @@ PANELS = (
 )
 
 
-def write_charts(data, groups, out):
+def write_charts(data, cells, out, how):
+    """One PNG per dtype: speed-up against size, one line per op; `how` names the timing."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -351,12 +383,9 @@ def write_charts(data, groups, out):
     machine = data.get("machine_info", {})
     when = data.get("datetime", "")[:10]
     series = OrderedDict()  # (dtype, op) -> {size: ratio}
-    for entry in groups.values():
-        info, m = entry["info"], entry["members"]
-        r = ratio(m.get("numpy"), m.get("fastnn"))
-        if info["op"] == "startup" or r is None:
-            continue
-        series.setdefault((info["dtype"], info["op"]), {})[info["size"]] = r
+    for (op, dtype, size), r in cells.items():
+        if r is not None:
+            series.setdefault((dtype, op), {})[size] = r
 
     paths = []
     for dtype in sorted({d for d, _ in series}):
@@ -376,7 +405,7 @@ def write_charts(data, groups, out):
             ax.grid(True, which="both", axis="y", alpha=0.3)
             ax.legend(fontsize=8, loc="best")
         axes[0].set_ylabel("speed-up numpy / fastnn (above 1: fastnn faster)")
-        fig.suptitle(f"fastnn vs numpy, {dtype}: median time ratio by size — "
+        fig.suptitle(f"fastnn vs numpy, {dtype}: speed-up by size, {how} — "
                      f"{machine.get('cpu_model', '?')}, {machine.get('cpu_count', '?')} cores, {when}")
         fig.tight_layout()
         path = os.path.join(out, f"speedup_{dtype}.png")
@@ -387,15 +416,29 @@ def write_charts(data, groups, out):
 
 
 def render(json_path, out):
+    """table.md and the charts from a pytest-benchmark JSON, and from the
+    alternating.json beside it when there is one (the charts then plot that)."""
     data = load(json_path)
     groups, bandwidth = split_bandwidth(collect(data))
     if not groups and not bandwidth:
         raise SystemExit(f"{json_path} holds no timed benchmarks (was it written with --benchmark-disable?)")
+    alternating_path = os.path.join(os.path.dirname(os.path.abspath(json_path)), "alternating.json")
+    alternation = load(alternating_path) if os.path.exists(alternating_path) else None
     os.makedirs(out, exist_ok=True)
-    charts = write_charts(data, groups, out)
+    if alternation:
+        charts = write_charts(data, alternating_cells(alternation), out, "timed in alternation")
+    else:
+        charts = write_charts(data, pytest_cells(groups), out, "pytest-benchmark medians")
     table = os.path.join(out, "table.md")
-    write_table(data, groups, table, charts, bandwidth_rows(data, bandwidth))
+    write_table(data, groups, table, charts, bandwidth_rows(data, bandwidth), alternation)
     print(f"wrote {table}" + (f" and {', '.join(charts)}" if charts else ""))
+
+
+def run_alternating(out):
+    """benchmarks/alternating.py on every group, in its own process; its exit code."""
+    cmd = [sys.executable, "-m", "benchmarks.alternating", "--out", out]
+    print("running:", " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT)
 
 
 def main(argv=None):
@@ -404,18 +447,21 @@ def main(argv=None):
         render(args.from_json, args.out)
         return 0
     os.makedirs(args.out, exist_ok=True)
-    json_path = os.path.join(os.path.abspath(args.out), "benchmark.json")
-    if os.path.exists(json_path):
-        os.remove(json_path)  # never render a stale run
+    out = os.path.abspath(args.out)
+    json_path = os.path.join(out, "benchmark.json")
+    for stale in (json_path, os.path.join(out, "alternating.json")):
+        if os.path.exists(stale):
+            os.remove(stale)  # never render a stale run
     code = run_suite(json_path, args.min_rounds, args.max_time, extra)
     if not os.path.exists(json_path):
         print(f"pytest exited with {code} and wrote no {json_path}", file=sys.stderr)
         return code or 1
     drop_raw_timings(json_path)
+    if not args.no_alternating:
+        code = run_alternating(out) or code
     render(json_path, args.out)
     if code:
-        print(f"pytest exited with {code}: some benchmarks failed; the report shows the ones that ran",
-              file=sys.stderr)
+        print(f"exit code {code}: some benchmarks failed; the report shows the ones that ran", file=sys.stderr)
     return code
 
 
