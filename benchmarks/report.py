@@ -78,8 +78,25 @@ def load(path):
         return json.load(f)
 
 
-def drop_raw_timings(path):
-    """Rewrite pytest-benchmark's JSON without each round's raw time (stats stay).
+def source_changed():
+    """Whether the checkout differs from its commit outside benchmarks/results.
+
+    pytest-benchmark's own "dirty" flag also counts the result files, which
+    every report run rewrites, so it would always say the code had changed.
+    None when git cannot tell.
+    """
+    command = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+               ":(exclude)benchmarks/results"]
+    try:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return bool(done.stdout.strip())
+
+
+def tidy_json(path):
+    """Rewrite pytest-benchmark's JSON without each round's raw time (stats stay),
+    and with the "dirty" flag of source_changed().
 
     --benchmark-json always stores every round, ~200 MB for this suite, as the
     tiny ops run ~100,000 rounds; the summary statistics are a few hundred kB.
@@ -87,6 +104,9 @@ def drop_raw_timings(path):
     data = load(path)
     for bench in data.get("benchmarks", []):
         (bench.get("stats") or {}).pop("data", None)
+    changed = source_changed()
+    if changed is not None and data.get("commit_info"):
+        data["commit_info"]["dirty"] = changed
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
 
@@ -456,7 +476,7 @@ def main(argv=None):
     if not os.path.exists(json_path):
         print(f"pytest exited with {code} and wrote no {json_path}", file=sys.stderr)
         return code or 1
-    drop_raw_timings(json_path)
+    tidy_json(json_path)
     if not args.no_alternating:
         code = run_alternating(out) or code
     render(json_path, args.out)

@@ -1,0 +1,112 @@
+"""Paste the latest report into README.md: ``python -m benchmarks.readme``.
+
+README.md carries a short form of benchmarks/results/table.md between the
+markers below: the run's header (date, machine, libraries, load), the two
+at-a-glance tables, the charts, and the step, start-up and bandwidth tables.
+The per-group detail stays in table.md, which the README links to.  Run it
+after ``python -m benchmarks.report`` so the README shows what was measured,
+not figures typed by hand.
+"""
+
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BEGIN = "<!-- latest-benchmarks: pasted from benchmarks/results/table.md -->"
+END = "<!-- /latest-benchmarks -->"
+
+# Sections of table.md copied into the README, in this order.
+SECTIONS = (
+    "Speed-up numpy / fastnn at a glance",
+    "Speed-up numpy / fastnn, timed in alternation",
+    "Charts",
+    "Training step",
+    "Start-up",
+    "Bandwidth against a plain copy",
+)
+
+
+def split_sections(table_md):
+    """(header lines, {title: body lines}) of a table.md, split at its "## " headings."""
+    head, sections, current = [], {}, None
+    for line in table_md.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif current is None:
+            head.append(line)
+        else:
+            sections[current].append(line)
+    return head, sections
+
+
+def first_table(lines):
+    """Lines up to the end of the first markdown table (the alternation
+    section's per-group detail table, the second one, stays in table.md)."""
+    kept, in_table = [], False
+    for line in lines:
+        if line.startswith("|"):
+            in_table = True
+        elif in_table:
+            break
+        kept.append(line)
+    return kept
+
+
+def section(sections, prefix):
+    for title, body in sections.items():
+        if title.startswith(prefix):
+            return title, body
+    raise ValueError(f"table.md has no section starting {prefix!r}; found {list(sections)}")
+
+
+def readme_block(table_md, results_link="benchmarks/results"):
+    """The text to put between the README's markers."""
+    head, sections = split_sections(table_md)
+    lines = ["The latest run, from `python -m benchmarks.report` (full detail, every group: "
+             f"[{results_link}/table.md]({results_link}/table.md)):", ""]
+    lines += [line for line in head if line.startswith("- ")]
+    for prefix in SECTIONS:
+        title, body = section(sections, prefix)
+        if prefix.startswith("Speed-up numpy / fastnn, timed"):
+            body = first_table(body)
+        # Chart paths in table.md are relative to its own folder.
+        body = [line.replace("](speedup_", f"]({results_link}/speedup_") for line in body]
+        lines += ["", f"### {title}"] + body
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+def paste(readme, block):
+    """readme with the text between BEGIN and END replaced by block."""
+    start, end = readme.find(BEGIN), readme.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no {BEGIN!r} ... {END!r} pair of markers")
+    return readme[:start + len(BEGIN)] + "\n" + block + "\n" + readme[end:]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--table", default=os.path.join(HERE, "results", "table.md"))
+    parser.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
+    args = parser.parse_args(argv)
+    with open(args.table) as f:
+        block = readme_block(f.read())
+    with open(args.readme) as f:
+        readme = f.read()
+    try:
+        updated = paste(readme, block)
+    except ValueError as error:
+        print(f"{args.readme}: {error}", file=sys.stderr)
+        return 2
+    with open(args.readme, "w") as f:
+        f.write(updated)
+    print(f"pasted {args.table} into {args.readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""benchmarks/readme.py: the README gets the report's sections, and nothing else changes."""
+
+import pytest
+
+from benchmarks.readme import BEGIN, END, paste, readme_block
+
+TABLE_MD = """# fastnn benchmark results
+
+- Date: 2026-01-02 03:04 UTC
+- CPU: Some CPU, 2 cores
+
+Times are medians.
+
+## Speed-up numpy / fastnn at a glance
+
+| op | float32 tiny |
+|---|---:|
+| sgd.update | 1.30x |
+
+## Speed-up numpy / fastnn, timed in alternation
+
+Blocks in turns.
+
+| op | float32 tiny |
+|---|---:|
+| sgd.update | 1.25x |
+
+| group | size | numpy | fastnn |
+|---|---|---:|---:|
+| `sgd.update|float32|tiny` | tiny | 2 µs | 1.6 µs |
+
+## Charts
+
+![speedup_float32.png](speedup_float32.png)
+
+## Bandwidth against a plain copy (issue 5, goal 3)
+
+| op | of copy |
+|---|---:|
+| sgd.update | 281% |
+
+## Training step (forward, backward, SGD update of the two-layer net)
+
+| group | speed-up |
+|---|---:|
+| step | 2.7x |
+
+## Start-up: the whole spiral training as a new process
+
+| group | warm |
+|---|---:|
+| startup | 0.4x |
+
+## Every op, group by group
+
+| group | detail row that stays out of the README |
+"""
+
+
+def test_block_keeps_header_summaries_and_drops_detail():
+    block = readme_block(TABLE_MD)
+    assert "- Date: 2026-01-02 03:04 UTC" in block
+    assert "| sgd.update | 1.30x |" in block and "| sgd.update | 1.25x |" in block
+    assert "detail row" not in block and "`sgd.update|float32|tiny`" not in block
+    assert "](benchmarks/results/speedup_float32.png)" in block
+    titles = [line for line in block.splitlines() if line.startswith("### ")]
+    assert [t.split(" (")[0].split(":")[0] for t in titles] == [
+        "### Speed-up numpy / fastnn at a glance", "### Speed-up numpy / fastnn, timed in alternation",
+        "### Charts", "### Training step", "### Start-up", "### Bandwidth against a plain copy"]
+
+
+def test_paste_replaces_only_between_markers():
+    readme = f"intro\n{BEGIN}\nold figures\n{END}\noutro\n"
+    assert paste(readme, "new") == f"intro\n{BEGIN}\nnew\n{END}\noutro\n"
+
+
+def test_paste_without_markers_says_so():
+    with pytest.raises(ValueError, match="markers"):
+        paste("no markers here", "new")
+
+
+def test_missing_section_is_named():
+    with pytest.raises(ValueError, match="Training step"):
+        readme_block(TABLE_MD.replace("## Training step", "## Something else"))
