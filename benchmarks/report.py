@@ -142,6 +142,8 @@ def fmt_ratio(value):
     if value is None:
         return ""
     text = f"{value:.2f}x" if value < 10 else f"{value:.1f}x" if value < 100 else f"{value:.0f}x"
+    if value < 1 and text == "1.00x":
+        text = f"{value:.3f}x"  # a loss that rounds to 1.00 still shows as one
     return f"**{text}**" if value < 1 else text
 
 
