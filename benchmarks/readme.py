@@ -56,10 +56,12 @@ def first_table(lines):
 
 
 def section(sections, prefix):
+    """(title, body lines) of the section whose title starts with prefix."""
     for title, body in sections.items():
         if title.startswith(prefix):
             return title, body
-    raise ValueError(f"table.md has no section starting {prefix!r}; found {list(sections)}")
+    raise ValueError(f"table.md has no section starting {prefix!r} (found {list(sections)}); "
+                     "paste only a full run of python -m benchmarks.report")
 
 
 def readme_block(table_md, results_link="benchmarks/results"):
@@ -74,17 +76,18 @@ def readme_block(table_md, results_link="benchmarks/results"):
             body = first_table(body)
         # Chart paths in table.md are relative to its own folder.
         body = [line.replace("](speedup_", f"]({results_link}/speedup_") for line in body]
+        while body and not body[-1].strip():
+            body = body[:-1]
         lines += ["", f"### {title}"] + body
-    while lines and not lines[-1].strip():
-        lines.pop()
     return "\n".join(lines)
 
 
 def paste(readme, block):
     """readme with the text between BEGIN and END replaced by block."""
-    start, end = readme.find(BEGIN), readme.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"README has no {BEGIN!r} ... {END!r} pair of markers")
+    start = readme.find(BEGIN)
+    end = readme.find(END, start + 1)
+    if start < 0 or end < 0 or readme.count(BEGIN) != 1 or readme.count(END) != 1:
+        raise ValueError(f"README needs one {BEGIN!r}, then one {END!r}")
     return readme[:start + len(BEGIN)] + "\n" + block + "\n" + readme[end:]
 
 
@@ -93,16 +96,16 @@ def main(argv=None):
     parser.add_argument("--table", default=os.path.join(HERE, "results", "table.md"))
     parser.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
     args = parser.parse_args(argv)
-    with open(args.table) as f:
-        block = readme_block(f.read())
-    with open(args.readme) as f:
+    with open(args.table, encoding="utf-8") as f:
+        table_md = f.read()
+    with open(args.readme, encoding="utf-8") as f:
         readme = f.read()
     try:
-        updated = paste(readme, block)
+        updated = paste(readme, readme_block(table_md))
     except ValueError as error:
-        print(f"{args.readme}: {error}", file=sys.stderr)
+        print(f"nothing pasted: {error}", file=sys.stderr)
         return 2
-    with open(args.readme, "w") as f:
+    with open(args.readme, "w", encoding="utf-8") as f:
         f.write(updated)
     print(f"pasted {args.table} into {args.readme}")
     return 0

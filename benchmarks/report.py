@@ -21,6 +21,7 @@ pytest (e.g. ``-k "step or startup"`` or ``-m "not startup"``).
 import argparse
 import datetime
 import json
+import math
 import os
 import subprocess
 import sys
@@ -78,35 +79,47 @@ def load(path):
         return json.load(f)
 
 
-def source_changed():
-    """Whether the checkout differs from its commit outside benchmarks/results.
+# What the timed code is made of: changes elsewhere (the README, the result
+# files every run rewrites) do not make a run "uncommitted".
+MEASURED_PATHS = ("kernels", "fastnn", "dataset", "benchmarks", "pyproject.toml", ":(exclude)benchmarks/results")
 
-    pytest-benchmark's own "dirty" flag also counts the result files, which
-    every report run rewrites, so it would always say the code had changed.
-    None when git cannot tell.
+
+def source_changed(root=ROOT):
+    """Whether the timed code differs from its commit; None when git cannot tell.
+
+    pytest-benchmark's own "dirty" flag counts every file, the result files of
+    the previous run included, so it said "uncommitted changes" of every run.
     """
-    command = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-               ":(exclude)benchmarks/results"]
+    command = ["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no", "--",
+               *MEASURED_PATHS]
     try:
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
     return bool(done.stdout.strip())
 
 
-def tidy_json(path):
-    """Rewrite pytest-benchmark's JSON without each round's raw time (stats stay),
-    and with the "dirty" flag of source_changed().
+def drop_raw_timings(data):
+    """pytest-benchmark's JSON without each round's raw time (stats stay).
 
     --benchmark-json always stores every round, ~200 MB for this suite, as the
     tiny ops run ~100,000 rounds; the summary statistics are a few hundred kB.
     """
-    data = load(path)
     for bench in data.get("benchmarks", []):
         (bench.get("stats") or {}).pop("data", None)
+
+
+def mark_source_changes(data):
     changed = source_changed()
     if changed is not None and data.get("commit_info"):
         data["commit_info"]["dirty"] = changed
+
+
+def tidy_json(path):
+    """Rewrite the run's JSON: raw timings dropped, dirty flag of source_changed()."""
+    data = load(path)
+    drop_raw_timings(data)
+    mark_source_changes(data)
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
 
@@ -143,7 +156,8 @@ def fmt_ratio(value):
         return ""
     text = f"{value:.2f}x" if value < 10 else f"{value:.1f}x" if value < 100 else f"{value:.0f}x"
     if value < 1 and text == "1.00x":
-        text = f"{value:.3f}x"  # a loss that rounds to 1.00 still shows as one
+        # A loss that rounds to 1.00 still reads as one (truncated: 0.9996 is 0.999x).
+        text = f"{math.floor(value * 1000) / 1000:.3f}x"
     return f"**{text}**" if value < 1 else text
 
 

@@ -1,8 +1,10 @@
 """benchmarks/readme.py: the README gets the report's sections, and nothing else changes."""
 
+import os
+
 import pytest
 
-from benchmarks.readme import BEGIN, END, paste, readme_block
+from benchmarks.readme import BEGIN, END, ROOT, paste, readme_block
 
 TABLE_MD = """# fastnn benchmark results
 
@@ -74,9 +76,29 @@ def test_paste_replaces_only_between_markers():
     assert paste(readme, "new") == f"intro\n{BEGIN}\nnew\n{END}\noutro\n"
 
 
-def test_paste_without_markers_says_so():
-    with pytest.raises(ValueError, match="markers"):
-        paste("no markers here", "new")
+def test_paste_twice_gives_the_same_readme():
+    readme = f"intro\n{BEGIN}\nold figures\n{END}\noutro\n"
+    once = paste(readme, "new")
+    assert paste(once, "new") == once
+
+
+@pytest.mark.parametrize("readme", [
+    "no markers here",
+    f"{END}\nfigures\n{BEGIN}\n",
+    f"{BEGIN}\na\n{END}\n{BEGIN}\nb\n{END}\n",
+])
+def test_paste_needs_one_pair_of_markers_in_order(readme):
+    with pytest.raises(ValueError, match="needs one"):
+        paste(readme, "new")
+
+
+def test_readme_shows_the_committed_report():
+    """README's figures are the committed table.md's: re-paste after a report run."""
+    def read(*path):
+        with open(os.path.join(ROOT, *path), encoding="utf-8") as f:
+            return f.read()
+    readme = read("README.md")
+    assert paste(readme, readme_block(read("benchmarks", "results", "table.md"))) == readme
 
 
 def test_missing_section_is_named():
