@@ -4,13 +4,15 @@ Shapes: x (N, D), W (D, H), out/dout (N, H), dx (N, D), dW (D, H).
 
 Small products run in Numba loops, because a BLAS call costs more than the
 arithmetic of the spiral net's 30x2x10 product.  Large ones go to numpy's own
-BLAS (``np.dot`` with ``out=``, in blas.py), the library the book's code
-uses.  Numba's ``np.dot`` would call SciPy's OpenBLAS instead: a second BLAS
-build with its own worker threads, which on this 2-core machine spun against
-numpy's: the large products ran at 0.67-1.61x numpy over five report runs.
-Either way the result goes straight into the caller's array and transposes
-are passed as views, never copied.  The wrappers below take operands of one dtype and outputs that
-are C-contiguous and do not overlap an input (numpy's ``out=`` rules).
+BLAS (``np.matmul``, or ``np.dot`` for a transposed left operand, with
+``out=``, in blas.py), the library the book's code uses.  Numba's ``np.dot``
+would call SciPy's OpenBLAS instead: a second BLAS build with its own worker
+threads, which on this 2-core machine spun against numpy's: the large
+products ran at 0.67-1.61x numpy over five report runs.  Either way the
+result goes straight into the caller's array and transposes are passed as
+views, never copied.  The wrappers below take operands of one dtype and
+outputs that are C-contiguous and do not overlap an input (numpy's ``out=``
+rules).
 """
 
 from numba import njit

@@ -59,6 +59,18 @@ def test_a_large_product_marks_blas_threads_as_spinning(monkeypatch):
     assert not blas.threads_are_spinning()
 
 
+@pytest.mark.parametrize("product", ["x @ W", "dout @ W.T", "x.T @ dout"])
+def test_blas_products_have_the_bits_of_the_books_np_dot(product, dtype, rng):
+    """blas.dot picks np.matmul or np.dot by speed; either must give np.dot's result exactly."""
+    x = rng.standard_normal((300, 100)).astype(dtype)
+    W = rng.standard_normal((100, 40)).astype(dtype)
+    dout = rng.standard_normal((300, 40)).astype(dtype)
+    a, b = {"x @ W": (x, W), "dout @ W.T": (dout, W.T), "x.T @ dout": (x.T, dout)}[product]
+    out = nan_out((a.shape[0], b.shape[1]), dtype)
+    blas.dot(a, b, out)
+    assert np.array_equal(out, np.dot(a, b))
+
+
 @pytest.mark.parametrize("shape", GEMM_SHAPES, ids=GEMM_IDS)
 @pytest.mark.parametrize("layout", ANY_LAYOUT)
 def test_matmul_forward(shape, layout, dtype, rng, make_layout, assert_close):
