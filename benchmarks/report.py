@@ -20,6 +20,7 @@ pytest (e.g. ``-k "step or startup"`` or ``-m "not startup"``).
 
 import argparse
 import datetime
+import glob
 import json
 import math
 import os
@@ -57,9 +58,10 @@ def parse_args(argv):
 
 
 def run_suite(json_path, min_rounds, max_time, extra):
-    """Run pytest on benchmarks/ with timing on; return pytest's exit code."""
+    """Run pytest on the benchmark files (benchmarks/test_bench_*.py, not the
+    report's own unit tests) with timing on; return pytest's exit code."""
     cmd = [
-        sys.executable, "-m", "pytest", os.path.join(ROOT, "benchmarks"),
+        sys.executable, "-m", "pytest", *sorted(glob.glob(os.path.join(HERE, "test_bench_*.py"))),
         "-q", "-p", "no:cacheprovider",
         "--benchmark-enable",  # pyproject's addopts disable timing for plain test runs
         f"--benchmark-json={json_path}",
