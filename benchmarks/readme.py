@@ -96,13 +96,13 @@ def main(argv=None):
     parser.add_argument("--table", default=os.path.join(HERE, "results", "table.md"))
     parser.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
     args = parser.parse_args(argv)
-    with open(args.table, encoding="utf-8") as f:
-        table_md = f.read()
-    with open(args.readme, encoding="utf-8") as f:
-        readme = f.read()
     try:
+        with open(args.table, encoding="utf-8") as f:
+            table_md = f.read()
+        with open(args.readme, encoding="utf-8") as f:
+            readme = f.read()
         updated = paste(readme, readme_block(table_md))
-    except ValueError as error:
+    except (OSError, ValueError) as error:
         print(f"nothing pasted: {error}", file=sys.stderr)
         return 2
     with open(args.readme, "w", encoding="utf-8") as f:
