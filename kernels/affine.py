@@ -56,7 +56,7 @@ def affine_forward(x, W, b, out):
     """out = x @ W + b, any size.  OUT: out (N, H).
 
     All operands of one dtype; out C-contiguous and not overlapping an input
-    (what numpy's BLAS path requires; the loop path assumes it too).
+    (the BLAS path and the loop path both assume it; the layers make sure).
     """
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_forward_small(x, W, b, out)

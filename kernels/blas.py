@@ -24,16 +24,21 @@ _last_product_end = [-math.inf]
 
 
 def dot(a, b, out):
-    """out = a @ b by numpy's BLAS (out C-contiguous, of the operands' dtype).
+    """out = a @ b by numpy's BLAS.
+
+    The caller makes sure that out is C-contiguous and of the operands' dtype:
+    np.dot would reject anything else, but np.matmul casts without a word.
 
     np.matmul and np.dot reach the same gemm and give the same bits, but not in
     the same time.  Timed in alternation on this project's 2-core Xeon
     (2026-11-27, numpy 2.4.6), np.dot / np.matmul: x @ W 1.20-1.24x at
     1000x100x100 and 1.02-1.04x at 4096x1024x1024; dout @ W.T 1.26-1.34x at
     1000x100x100 and 2.2-3.2x at 1000x10x100; but x.T @ dout 0.97-1.01x.  So
-    matmul, except when a is a transposed view (the weight gradient).
+    matmul for a C-contiguous a, and a b that BLAS can read as it is (C- or
+    F-contiguous: numpy before 2.3 gives other operands to its own slow loop in
+    matmul, while dot copies them for BLAS); dot otherwise.
     """
-    if a.flags.c_contiguous:
+    if a.flags.c_contiguous and (b.flags.c_contiguous or b.flags.f_contiguous):
         np.matmul(a, b, out=out)
     else:
         np.dot(a, b, out=out)

@@ -11,8 +11,9 @@ threads, which on this 2-core machine spun against numpy's: the large
 products ran at 0.67-1.61x numpy over five report runs.  Either way the
 result goes straight into the caller's array and transposes are passed as
 views, never copied.  The wrappers below take operands of one dtype and
-outputs that are C-contiguous and do not overlap an input (numpy's ``out=``
-rules).
+outputs of that dtype that are C-contiguous and do not overlap an input: the
+layers make sure (np.dot's ``out=`` would reject other outputs, np.matmul's
+would cast them).
 """
 
 from numba import njit

@@ -59,13 +59,18 @@ def test_a_large_product_marks_blas_threads_as_spinning(monkeypatch):
     assert not blas.threads_are_spinning()
 
 
-@pytest.mark.parametrize("product", ["x @ W", "dout @ W.T", "x.T @ dout"])
-def test_blas_products_have_the_bits_of_the_books_np_dot(product, dtype, rng):
-    """blas.dot picks np.matmul or np.dot by speed; either must give np.dot's result exactly."""
-    x = rng.standard_normal((300, 100)).astype(dtype)
-    W = rng.standard_normal((100, 40)).astype(dtype)
-    dout = rng.standard_normal((300, 40)).astype(dtype)
-    a, b = {"x @ W": (x, W), "dout @ W.T": (dout, W.T), "x.T @ dout": (x.T, dout)}[product]
+@pytest.mark.parametrize("product", ["x @ W", "dout @ W.T", "x @ strided W", "x.T @ dout"])
+@pytest.mark.parametrize("n, d, h", [(300, 100, 40), (1, 100, 40), (300, 100, 1)],
+                         ids=["gemm", "one row", "one column"])
+def test_blas_products_have_the_bits_of_the_books_np_dot(product, n, d, h, dtype, rng):
+    """blas.dot picks np.matmul or np.dot by speed; either must give np.dot's result
+    exactly, also where numpy turns to gemv (one row or column) or copies (no unit stride)."""
+    x = rng.standard_normal((n, d)).astype(dtype)
+    W = rng.standard_normal((d, h)).astype(dtype)
+    dout = rng.standard_normal((n, h)).astype(dtype)
+    W_strided = np.repeat(W, 2, axis=1)[:, ::2]
+    a, b = {"x @ W": (x, W), "dout @ W.T": (dout, W.T), "x @ strided W": (x, W_strided),
+            "x.T @ dout": (x.T, dout)}[product]
     out = nan_out((a.shape[0], b.shape[1]), dtype)
     blas.dot(a, b, out)
     assert np.array_equal(out, np.dot(a, b))
