@@ -14,8 +14,9 @@ Writes, under benchmarks/results/ (or --out):
   op (timed in alternation when that ran).
 
 ``--from-json FILE`` re-renders the table and charts from an earlier JSON (and
-the alternating.json beside it, if any) without running anything.  Arguments the report does not know are passed on to
-pytest (e.g. ``-k "step or startup"`` or ``-m "not startup"``).
+the alternating.json beside it, if any) without running anything.  Arguments
+the report does not know are passed on to pytest (e.g. ``-k "step or startup"``
+or ``-m "not startup"``).
 """
 
 import argparse
