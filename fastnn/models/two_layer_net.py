@@ -1,9 +1,9 @@
-"""Models built from fastnn layers."""
+"""The book's ch01 two-layer net (ch01/two_layer_net.py)."""
 
 import numpy as np
 
-from ._flat import views_of_one_buffer
-from .layers import Affine, Sigmoid, SoftmaxWithLoss
+from .._flat import views_of_one_buffer
+from ..layers import Affine, Sigmoid, SoftmaxWithLoss
 
 
 class TwoLayerNet:
