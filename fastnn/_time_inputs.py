@@ -1,0 +1,72 @@
+"""Input checks shared by the time layers (sequence batches (N, T, ...)).
+
+Every check runs before a kernel or a buffer is touched, so a rejected call
+changes nothing; errors name the call and the argument, what was found and
+what was expected.
+"""
+
+import numpy as np
+
+from . import _inputs as check
+
+
+def weight(W, where, name, ndim):
+    """A layer's parameter must be a real numpy array of ``ndim`` dimensions."""
+    if type(W) is not np.ndarray or W.ndim != ndim:
+        raise ValueError(f"{where}: {name} has shape {np.shape(W)}; expected a {ndim}-D numpy array")
+    check.compute_dtype(where, **{name: W})
+    return W
+
+
+def sequence(xs, where, name, dtype, width=None):
+    """A float batch of sequences (N, T, width) as a C-contiguous array of ``dtype``."""
+    xs = check.operand(xs, dtype, where, name)
+    if xs.ndim != 3:
+        raise ValueError(
+            f"{where}: {name} has shape {xs.shape}; expected a 3-D batch of sequences "
+            f"(N, T, {'D' if width is None else width})"
+        )
+    if width is not None and xs.shape[2] != width:
+        raise ValueError(f"{where}: {name} has shape {xs.shape}; expected (N, T, {width}) to match the weights")
+    return xs
+
+
+def word_ids(xs, where, vocab):
+    """Word ids (N, T) of an integer dtype, each in [0, vocab)."""
+    if type(xs) is not np.ndarray:
+        if xs is None:
+            raise TypeError(f"{where}: xs is None; expected word ids (N, T)")
+        xs = np.asarray(xs)
+    if xs.dtype.kind not in "iu":
+        raise TypeError(f"{where}: xs has dtype {xs.dtype}; expected integer word ids")
+    if xs.ndim != 2:
+        raise ValueError(f"{where}: xs has shape {xs.shape}; expected word ids (N, T)")
+    if xs.size:
+        low, high = xs.min(), xs.max()
+        if low < 0 or high >= vocab:
+            bad = low if low < 0 else high
+            raise IndexError(f"{where}: word id {bad} is out of range; expected ids in [0, {vocab})")
+    return xs
+
+
+def state(h, where, name, shape, dtype):
+    """A carried state (set_state, or the last forward's) of exactly ``shape``."""
+    h = check.operand(h, dtype, where, name)
+    if h.shape != shape:
+        raise ValueError(
+            f"{where}: the carried state {name} has shape {h.shape}; expected {shape} "
+            "(the batch changed? call reset_state() first)"
+        )
+    return h
+
+
+def grad_target(grad, dtype):
+    """Where a kernel should write a gradient: ``grad`` itself when it can."""
+    if grad.dtype == dtype and grad.flags.c_contiguous:
+        return grad
+    return np.empty(grad.shape, dtype)
+
+
+def store_grad(grad, computed):
+    if computed is not grad:
+        grad[...] = computed

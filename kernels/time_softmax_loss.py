@@ -1,0 +1,121 @@
+"""Softmax with cross-entropy over a sequence batch, with an ignored label.
+
+Shapes: the (N, T, V) scores come in flattened to rows x (R, V), R = N*T, and the
+labels to t (R,).  A row whose label is ``ignore`` (the book's -1) adds nothing
+to the loss and gets a zero gradient; the loss is the book's
+``-sum(log(y[r, t_r])) / count`` over the other rows (no 1e-7 inside the log:
+the book's TimeSoftmaxWithLoss has none), count being the number of rows kept.
+
+One pass per band of rows: softmax (softmax_loss.softmax_forward, the shared
+vectorised exp), then the log of each row's label entry.  The forward kernels
+return (log_sum, count, bad_row): bad_row >= 0 is the first row whose label is
+outside [0, V) and not ``ignore``; it was never used as an index.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
+from .softmax_loss import softmax_forward
+
+
+@njit(**KERNEL)
+def _label_logs(y, t, ignore):
+    """(sum of log(y[r, t_r]) over kept rows, kept rows, first bad row or -1)."""
+    n, v = y.shape
+    total = 0.0
+    count = 0
+    for r in range(n):
+        label = t[r]
+        if label == ignore:
+            continue
+        if label < 0 or label >= v:
+            return np.nan, count, r
+        total += np.log(np.float64(y[r, label]))
+        count += 1
+    return total, count, -1
+
+
+@njit(**KERNEL)
+def check_labels(t, v, ignore):
+    """The first row whose label is outside [0, v) and not ``ignore``, or -1."""
+    for r in range(t.shape[0]):
+        label = t[r]
+        if label != ignore and (label < 0 or label >= v):
+            return r
+    return -1
+
+
+@njit(**KERNEL)
+def time_softmax_loss_forward(x, t, ignore, y):
+    """y = softmax(x) by rows; returns (log_sum, count, bad_row).  IN: x (R, V), t (R,).  OUT: y."""
+    softmax_forward(x, y)
+    return _label_logs(y, t, ignore)
+
+
+@njit(**KERNEL)
+def time_softmax_loss_backward(y, t, ignore, dout, count, dx):
+    """dx[r] = (y[r] - onehot(t_r)) * dout / count for kept rows, 0 for ignored ones.
+
+    IN: y (R, V), t (R,), dout, count (rows kept).  OUT: dx (R, V).  Labels
+    were checked by forward.  Multiply, then divide, in dx's dtype, as the book
+    does, so float32 results are the book's bits.
+    """
+    n, v = y.shape
+    s = dx.dtype.type(dout)
+    c = dx.dtype.type(count)
+    zero = dx.dtype.type(0)
+    for r in range(n):
+        label = t[r]
+        if label == ignore:
+            for j in range(v):
+                dx[r, j] = zero
+            continue
+        for j in range(v):
+            dx[r, j] = y[r, j] * s / c
+        dx[r, label] = (y[r, label] - dx.dtype.type(1)) * s / c
+
+
+@njit(**KERNEL)
+def _band_rows(v):
+    return max(1, BLOCK_ELEMENTS // max(1, v))
+
+
+# Parallel twins on bands of rows: each band writes only its own rows and its
+# own partial sum; the partials are added in band order, so the loss does not
+# depend on the number of threads.
+
+@njit(**PARALLEL)
+def time_softmax_loss_forward_parallel(x, t, ignore, y):
+    n, v = x.shape
+    step = _band_rows(v)
+    bands = (n + step - 1) // step
+    partial = np.empty(bands)
+    counts = np.zeros(bands, np.int64)
+    bad_rows = np.full(bands, -1, np.int64)
+    for band in prange(bands):
+        lo = band * step
+        hi = min(lo + step, n)
+        softmax_forward(x[lo:hi], y[lo:hi])
+        total, count, bad = _label_logs(y[lo:hi], t[lo:hi], ignore)
+        partial[band] = total
+        counts[band] = count
+        bad_rows[band] = bad if bad < 0 else lo + bad
+    total = 0.0
+    count = 0
+    for band in range(bands):
+        if bad_rows[band] >= 0:
+            return np.nan, count, bad_rows[band]
+        total += partial[band]
+        count += counts[band]
+    return total, count, -1
+
+
+@njit(**PARALLEL)
+def time_softmax_loss_backward_parallel(y, t, ignore, dout, count, dx):
+    n, v = y.shape
+    step = _band_rows(v)
+    for band in prange((n + step - 1) // step):
+        lo = band * step
+        hi = min(lo + step, n)
+        time_softmax_loss_backward(y[lo:hi], t[lo:hi], ignore, dout, count, dx[lo:hi])
