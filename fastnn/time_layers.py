@@ -1,0 +1,23 @@
+"""The book's common/time_layers.py: ``from fastnn.time_layers import *`` gives
+what the book's star import gives (np, GPU, the layers and functions it
+re-exports, and every time layer).  The classes live in one file per concept.
+"""
+
+import numpy as np
+
+from .functions import cross_entropy_error, sigmoid, softmax
+from .layers import Affine, MatMul, Sigmoid, SigmoidWithLoss, Softmax, SoftmaxWithLoss
+from .time_affine import Simple_TimeAffine, TimeAffine
+from .time_dropout import TimeDropout
+from .time_embedding import TimeEmbedding
+from .time_loss import Simple_TimeSoftmaxWithLoss, TimeSigmoidWithLoss, TimeSoftmaxWithLoss
+from .time_rnn import RNN, TimeRNN
+
+GPU = False  # the book's common.config flag: fastnn runs on the CPU
+
+__all__ = [
+    "np", "GPU", "softmax", "sigmoid", "cross_entropy_error",
+    "MatMul", "Affine", "Softmax", "SoftmaxWithLoss", "Sigmoid", "SigmoidWithLoss",
+    "RNN", "TimeRNN", "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss",
+    "TimeSigmoidWithLoss", "TimeDropout", "Simple_TimeAffine", "Simple_TimeSoftmaxWithLoss",
+]

@@ -1,0 +1,167 @@
+"""The book's sequence losses (common/time_layers.py): TimeSoftmaxWithLoss,
+Simple_TimeSoftmaxWithLoss and TimeSigmoidWithLoss.
+
+TimeSoftmaxWithLoss runs softmax and the cross-entropy over all N*T rows in
+one kernel (kernels/time_softmax_loss.py), on both cores for large inputs.
+A large probability array or gradient is written into the one this layer
+made two calls ago when nobody else holds it any more (fastnn/_buffers.py):
+at the book's (700, 10000) float32, a fresh array costs its page faults.
+"""
+
+import numpy as np
+
+from . import _inputs as check
+from ._buffers import REUSE_MIN_ELEMENTS, output
+from .kernels import time_softmax_loss as kernels
+from .kernels._config import PARALLEL_MIN_ELEMENTS
+from .kernels.blas import threads_are_spinning
+from .layers import SigmoidWithLoss
+
+
+def _dout(dout, where):
+    try:
+        return float(dout)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: dout is {dout!r}; expected a real number (1 by default)") from None
+
+
+def _labels(ts, shape, where):
+    """ts (N, T) integer labels, or one-hot (N, T, V) turned into indices as the book does."""
+    N, T, V = shape
+    if type(ts) is not np.ndarray:
+        if ts is None:
+            raise TypeError(f"{where}: ts is None; expected labels (N, T)")
+        ts = np.asarray(ts)
+    if ts.ndim == 3 and ts.shape == shape:
+        if ts.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: one-hot ts has dtype {ts.dtype}; expected numbers")
+        ts = ts.argmax(axis=2)
+    if ts.shape != (N, T):
+        raise ValueError(f"{where}: ts has shape {ts.shape}; expected labels {(N, T)} or one-hot {shape}")
+    if ts.dtype.kind not in "iu":
+        raise TypeError(f"{where}: ts has dtype {ts.dtype}; expected integer word ids")
+    return np.ascontiguousarray(ts).reshape(N * T)
+
+
+class TimeSoftmaxWithLoss:
+    """Mean cross-entropy of softmax(xs) over every step whose label is not ignore_label.
+
+    forward(xs (N, T, V), ts (N, T) ids or (N, T, V) one-hot) -> loss (float64,
+    as the book's); backward(dout=1) -> dxs (N, T, V) = (softmax(xs) - onehot(ts))
+    * dout / count, 0 on ignored steps.  A label outside [0, V) other than
+    ignore_label (-1) raises IndexError.  Attributes: params [], grads [],
+    ignore_label, cache (ts, ys, mask, (N, T, V)).
+    """
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.ignore_label = -1
+        self._ts = self._ys = None
+        self._shape = None
+        self._count = 0
+        self._ys_spare = self._dx = None
+
+    @property
+    def cache(self):
+        if self._ys is None:
+            return None
+        return self._ts, self._ys, self._ts != self.ignore_label, self._shape
+
+    def forward(self, xs, ts):
+        where = "TimeSoftmaxWithLoss.forward"
+        xs = check.float_operand(xs, where, "xs")
+        if xs.ndim != 3:
+            raise ValueError(f"{where}: xs has shape {xs.shape}; expected scores (N, T, V)")
+        N, T, V = xs.shape
+        ts = _labels(ts, xs.shape, where)
+        x2 = xs.reshape(N * T, V)
+        big = x2.size >= REUSE_MIN_ELEMENTS
+        ys = output(self._ys_spare, x2.shape, x2.dtype) if big else np.empty(x2.shape, x2.dtype)
+        parallel = x2.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()
+        log_sum, count, bad = (kernels.time_softmax_loss_forward_parallel if parallel
+                               else kernels.time_softmax_loss_forward)(x2, ts, self.ignore_label, ys)
+        if bad >= 0:
+            raise IndexError(
+                f"{where}: label {ts[bad]} at step {bad % T} of sequence {bad // T} is out of range; "
+                f"expected word ids in [0, {V}) or the ignore_label {self.ignore_label}"
+            )
+        self._ys_spare = self._ys if big else None
+        self._ts, self._ys, self._shape, self._count = ts, ys, (N, T, V), count
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.float64(-log_sum) / np.float64(count)
+
+    def backward(self, dout=1):
+        where = "TimeSoftmaxWithLoss.backward"
+        ys = check.saved(self._ys, where)
+        dout = _dout(dout, where)
+        dx = output(self._dx, ys.shape, ys.dtype) if ys.size >= REUSE_MIN_ELEMENTS else np.empty(ys.shape, ys.dtype)
+        parallel = ys.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()
+        (kernels.time_softmax_loss_backward_parallel if parallel else kernels.time_softmax_loss_backward)(
+            ys, self._ts, self.ignore_label, dout, self._count, dx)
+        self._dx = dx
+        return dx.reshape(self._shape)
+
+
+class Simple_TimeSoftmaxWithLoss:
+    """The book's step-by-step version: the mean over steps of SoftmaxWithLoss
+    (which puts 1e-7 inside the log).  forward(xs (N, T, V), ts (N, T)) -> loss;
+    backward(dout=1) -> dxs.  No ignore_label.
+    """
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.cache = None
+
+    def forward(self, xs, ts):
+        from .layers import SoftmaxWithLoss
+
+        where = "Simple_TimeSoftmaxWithLoss.forward"
+        xs = check.float_operand(xs, where, "xs")
+        if xs.ndim != 3:
+            raise ValueError(f"{where}: xs has shape {xs.shape}; expected scores (N, T, V)")
+        N, T, V = xs.shape
+        ts = _labels(ts, xs.shape, where).reshape(N, T)
+        layers, loss = [], 0
+        for t in range(T):
+            layer = SoftmaxWithLoss()
+            loss += layer.forward(xs[:, t, :], ts[:, t])
+            layers.append(layer)
+        self.cache = (layers, xs)
+        return loss / T
+
+    def backward(self, dout=1):
+        layers, xs = check.saved(self.cache, "Simple_TimeSoftmaxWithLoss.backward")
+        dout = _dout(dout, "Simple_TimeSoftmaxWithLoss.backward") / xs.shape[1]
+        dxs = np.empty(xs.shape, xs.dtype)
+        for t, layer in enumerate(layers):
+            dxs[:, t, :] = layer.backward(dout)
+        return dxs
+
+
+class TimeSigmoidWithLoss:
+    """The mean over steps of the book's SigmoidWithLoss: forward(xs (N, T), ts (N, T)
+    labels 0 or 1) -> loss; backward(dout=1) -> dxs (N, T) = (sigmoid(xs) - ts) * dout / (N*T).
+    Attributes: params [], grads [], xs_shape.
+    """
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.xs_shape = None
+        self._layer = SigmoidWithLoss()
+
+    def forward(self, xs, ts):
+        where = "TimeSigmoidWithLoss.forward"
+        xs = check.float_operand(xs, where, "xs")
+        if xs.ndim != 2:
+            raise ValueError(f"{where}: xs has shape {xs.shape}; expected scores (N, T)")
+        ts = np.asarray(ts) if ts is not None else ts
+        if ts is None or ts.shape != xs.shape:
+            raise ValueError(f"{where}: ts has shape {np.shape(ts)}; expected {xs.shape} like xs")
+        layer = SigmoidWithLoss()
+        loss = layer.forward(xs.reshape(-1), ts.reshape(-1))  # mean over all N*T = mean of the T step means
+        self._layer, self.xs_shape = layer, xs.shape
+        return loss
+
+    def backward(self, dout=1):
+        shape = check.saved(self.xs_shape, "TimeSigmoidWithLoss.backward")
+        return self._layer.backward(dout).reshape(shape)
