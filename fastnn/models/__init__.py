@@ -1,5 +1,6 @@
-"""The book's models, one file per chapter's family (ch01: two_layer_net)."""
+"""The book's models, one file per chapter's family (ch01: two_layer_net; ch03-04: word2vec)."""
 
 from .two_layer_net import TwoLayerNet
+from .word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
-__all__ = ["TwoLayerNet"]
+__all__ = ["TwoLayerNet", "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram"]
