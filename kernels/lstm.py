@@ -1,0 +1,136 @@
+"""The LSTM cell's elementwise work, one time step per call (forward and backward).
+
+Layout (book order of the four gates, batch-major like the layer's xs):
+  gates  (N, T, 4H): on entry to the forward step, x_t @ Wx; on exit the
+                     activated gates f, g, i, o (sigmoid, tanh, sigmoid, sigmoid).
+  gh     (N, 4H):    h_{t-1} @ Wh for this step;  b (4H,).
+  hprev, cprev (N, T, H): h_{t-1} and c_{t-1} at [:, t] (the forward writes
+                     step t's h and c to [:, t+1], or to h_last, c_last (N, H)
+                     at the last step), so hprev is the left operand of the
+                     weight gradient of Wh, all steps in one product.
+  tanh_c (N, T, H):  tanh(c_t), kept for the backward;  hs (N, T, H): the output.
+
+Forward:  a = gates[:, t] + gh + b;  f, g, i, o = sig(a_f), tanh(a_g), sig(a_i), sig(a_o)
+          c = f*c_prev + g*i;  h = o*tanh(c)
+Backward: dh = dhs[:, t] + dh_rec;  ds = dc + dh*o*(1 - tanh(c)^2);  dc <- ds*f
+          dA[:, t] = (ds*c_prev*f(1-f), ds*i*(1-g^2), ds*g*i(1-i), dh*tanh(c)*o(1-o))
+          db (+)= column sums of dA[:, t]  (assigned at t = T-1, added below it)
+The products with Wh (and all steps' products with Wx) are BLAS calls made by the
+layer (fastnn/time_lstm.py) between these kernels.  exp and tanh are the
+vectorisable ones (fast_exp.py, fast_tanh.py).
+"""
+
+from numba import njit
+
+from ._config import KERNEL
+from ._step_checks import check_step
+from .fast_exp import exp_approx
+from .fast_tanh import tanh_approx
+
+
+@njit(**KERNEL)
+def _forward_step(t, gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last):
+    N, T, G = gates.shape
+    H = G // 4
+    one = gates.dtype.type(1)
+    last = t + 1 == T
+    for n in range(N):
+        a = gates[n, t]
+        ghn = gh[n]
+        c_prev = cprev[n, t]
+        tc = tanh_c[n, t]
+        h_out = hs[n, t]
+        c_next = c_last[n] if last else cprev[n, t + 1]
+        h_next = h_last[n] if last else hprev[n, t + 1]
+        for j in range(H):
+            f = one / (one + exp_approx(-(a[j] + ghn[j] + b[j])))
+            g = tanh_approx(a[H + j] + ghn[H + j] + b[H + j])
+            i = one / (one + exp_approx(-(a[2 * H + j] + ghn[2 * H + j] + b[2 * H + j])))
+            o = one / (one + exp_approx(-(a[3 * H + j] + ghn[3 * H + j] + b[3 * H + j])))
+            c = f * c_prev[j] + g * i
+            th = tanh_approx(c)
+            h = o * th
+            a[j] = f
+            a[H + j] = g
+            a[2 * H + j] = i
+            a[3 * H + j] = o
+            tc[j] = th
+            h_out[j] = h
+            c_next[j] = c
+            h_next[j] = h
+
+
+@njit(**KERNEL)
+def _backward_step(t, dhs, dh_rec, dc, gates, cprev, tanh_c, dA, db):
+    N, T, G = gates.shape
+    H = G // 4
+    one = gates.dtype.type(1)
+    if t == T - 1:
+        for k in range(G):
+            db[k] = 0
+    for n in range(N):
+        a = gates[n, t]
+        d = dA[n, t]
+        dhn = dhs[n, t]
+        rec = dh_rec[n]
+        dcn = dc[n]
+        c_prev = cprev[n, t]
+        tc = tanh_c[n, t]
+        for j in range(H):
+            f = a[j]
+            g = a[H + j]
+            i = a[2 * H + j]
+            o = a[3 * H + j]
+            th = tc[j]
+            dh = dhn[j] + rec[j]
+            ds = dcn[j] + dh * o * (one - th * th)
+            dcn[j] = ds * f
+            d[j] = ds * c_prev[j] * f * (one - f)
+            d[H + j] = ds * i * (one - g * g)
+            d[2 * H + j] = ds * g * i * (one - i)
+            d[3 * H + j] = dh * th * o * (one - o)
+        for k in range(G):
+            db[k] += d[k]
+
+
+def lstm_forward_step(t, gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last):
+    """Step t of the LSTM forward (see the module docstring).
+
+    IN: gh (N, 4H), b (4H,), gates[:, t] (x_t @ Wx), hprev[:, t], cprev[:, t].
+    OUT: gates[:, t] (activated), tanh_c[:, t], hs[:, t], and h_t, c_t in
+    hprev[:, t+1], cprev[:, t+1] (t < T-1) or h_last, c_last (t = T-1).
+    """
+    N, T, G = _sizes("lstm_forward_step", gates, 4)
+    H = G // 4
+    check_step("lstm_forward_step", t, T,
+               {"gh": (gh, (N, G)), "b": (b, (G,))},
+               {"gates": (gates, (N, T, G)), "hprev": (hprev, (N, T, H)),
+                "cprev": (cprev, (N, T, H)), "tanh_c": (tanh_c, (N, T, H)),
+                "hs": (hs, (N, T, H)), "h_last": (h_last, (N, H)), "c_last": (c_last, (N, H))})
+    _forward_step(t, gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last)
+
+
+def lstm_backward_step(t, dhs, dh_rec, dc, gates, cprev, tanh_c, dA, db):
+    """Step t of the LSTM backward, run for t = T-1 down to 0 (see the module docstring).
+
+    IN: dhs (N, T, H), dh_rec (N, H) (dA[:, t+1] @ Wh.T, zeros at t = T-1),
+    gates, cprev, tanh_c as the forward left them.  IN/OUT: dc (N, H), the
+    cell gradient from step t+1, replaced by the one to step t-1.
+    OUT: dA[:, t] (N, T, 4H); db (4H,) set at t = T-1, accumulated below.
+    """
+    N, T, G = _sizes("lstm_backward_step", gates, 4)
+    H = G // 4
+    check_step("lstm_backward_step", t, T,
+               {"dhs": (dhs, (N, T, H)), "dh_rec": (dh_rec, (N, H)), "gates": (gates, (N, T, G)),
+                "cprev": (cprev, (N, T, H)), "tanh_c": (tanh_c, (N, T, H))},
+               {"dc": (dc, (N, H)), "dA": (dA, (N, T, G)), "db": (db, (G,))})
+    _backward_step(t, dhs, dh_rec, dc, gates, cprev, tanh_c, dA, db)
+
+
+def _sizes(where, gates, n_gates):
+    """(N, T, G) of the gates buffer, G a multiple of n_gates."""
+    shape = getattr(gates, "shape", None)
+    if shape is None or len(shape) != 3 or shape[2] % n_gates:
+        raise ValueError(
+            f"{where}: gates has shape {shape}; expected (N, T, {n_gates}*H)")
+    return shape
