@@ -1,0 +1,162 @@
+"""The GRU cell's elementwise work, per time step (two kernels each way).
+
+Layout (the book's gate order z, r, candidate; batch-major like xs):
+  gates (N, T, 3H): on entry x_t @ Wx; the forward leaves the activated z, r
+                    and the candidate h~ there.
+  hprev (N, T, H):  h_{t-1} at [:, t] (the forward writes h_t to [:, t+1], or
+                    to h_last (N, H) at the last step);  rh (N, T, H): r * h_{t-1}.
+The candidate needs (r * h_{t-1}) @ Whh, a product that depends on r, so a step
+is: BLAS h_{t-1} @ Wh[:, :2H] -> gru_forward_gates -> BLAS rh_t @ Whh ->
+gru_forward_candidate.
+
+Forward:  z, r = sig(a_z + gh_z + b_z), sig(a_r + gh_r + b_r);  rh = r*h_prev
+          h~ = tanh(a_h + (rh @ Whh) + b_h);  h = (1-z)*h_prev + z*h~
+Backward: dh = dhs[:, t] + dh_part + dh_mm   (the two parts from step t+1)
+          dA_h = dh*z*(1-h~^2);   BLAS drh = dA_h @ Whh.T
+          dA_z = dh*(h~ - h_prev)*z(1-z);  dA_r = drh*h_prev*r(1-r)
+          dh_part = dh*(1-z) + r*drh;  BLAS dh_mm = [dA_z dA_r] @ Wh[:, :2H].T
+          db (+)= column sums of dA[:, t] (assigned at t = T-1, added below it)
+"""
+
+from numba import njit
+
+from ._config import KERNEL
+from ._step_checks import check_step
+from .fast_exp import exp_approx
+from .fast_tanh import tanh_approx
+from .lstm import _sizes
+
+
+@njit(**KERNEL)
+def _forward_gates(t, gh, b, gates, hprev, rh):
+    N, T, G = gates.shape
+    H = G // 3
+    one = gates.dtype.type(1)
+    for n in range(N):
+        a = gates[n, t]
+        ghn = gh[n]
+        hp = hprev[n, t]
+        rhn = rh[n, t]
+        for j in range(H):
+            z = one / (one + exp_approx(-(a[j] + ghn[j] + b[j])))
+            r = one / (one + exp_approx(-(a[H + j] + ghn[H + j] + b[H + j])))
+            a[j] = z
+            a[H + j] = r
+            rhn[j] = r * hp[j]
+
+
+@njit(**KERNEL)
+def _forward_candidate(t, gh, b, gates, hprev, hs, h_last):
+    N, T, G = gates.shape
+    H = G // 3
+    one = gates.dtype.type(1)
+    last = t + 1 == T
+    for n in range(N):
+        a = gates[n, t]
+        ghn = gh[n]
+        hp = hprev[n, t]
+        h_out = hs[n, t]
+        h_next = h_last[n] if last else hprev[n, t + 1]
+        for j in range(H):
+            cand = tanh_approx(a[2 * H + j] + ghn[j] + b[2 * H + j])
+            z = a[j]
+            h = (one - z) * hp[j] + z * cand
+            a[2 * H + j] = cand
+            h_out[j] = h
+            h_next[j] = h
+
+
+@njit(**KERNEL)
+def _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
+    N, T, G = gates.shape
+    H = G // 3
+    one = gates.dtype.type(1)
+    if t == T - 1:
+        for k in range(G):
+            db[k] = 0
+    for n in range(N):
+        a = gates[n, t]
+        d = dA[n, t]
+        dhs_n = dhs[n, t]
+        part = dh_part[n]
+        mm = dh_mm[n]
+        dhn = dh[n]
+        for j in range(H):
+            g = dhs_n[j] + part[j] + mm[j]
+            dhn[j] = g
+            cand = a[2 * H + j]
+            d[2 * H + j] = g * a[j] * (one - cand * cand)
+        for j in range(2 * H, G):
+            db[j] += d[j]
+
+
+@njit(**KERNEL)
+def _backward_gates(t, dh, drh, gates, hprev, dA, dh_part, db):
+    N, T, G = gates.shape
+    H = G // 3
+    one = gates.dtype.type(1)
+    for n in range(N):
+        a = gates[n, t]
+        d = dA[n, t]
+        dhn = dh[n]
+        drn = drh[n]
+        hp = hprev[n, t]
+        part = dh_part[n]
+        for j in range(H):
+            z = a[j]
+            r = a[H + j]
+            g = dhn[j]
+            d[j] = g * (a[2 * H + j] - hp[j]) * z * (one - z)
+            d[H + j] = drn[j] * hp[j] * r * (one - r)
+            part[j] = g * (one - z) + r * drn[j]
+        for j in range(2 * H):
+            db[j] += d[j]
+
+
+def gru_forward_gates(t, gh, b, gates, hprev, rh):
+    """Step t, first half.  IN: gh (N, 2H) = h_{t-1} @ Wh[:, :2H], b (3H,), gates[:, t]
+    (x_t @ Wx), hprev[:, t].  OUT: z, r in gates[:, t, :2H]; rh[:, t] = r * h_{t-1}."""
+    N, T, G = _sizes("gru_forward_gates", gates, 3)
+    H = G // 3
+    check_step("gru_forward_gates", t, T,
+               {"gh": (gh, (N, 2 * H)), "b": (b, (G,)), "hprev": (hprev, (N, T, H))},
+               {"gates": (gates, (N, T, G)), "rh": (rh, (N, T, H))})
+    _forward_gates(t, gh, b, gates, hprev, rh)
+
+
+def gru_forward_candidate(t, gh, b, gates, hprev, hs, h_last):
+    """Step t, second half.  IN: gh (N, H) = rh[:, t] @ Whh, b, z in gates[:, t], hprev[:, t].
+    OUT: h~ in gates[:, t, 2H:], hs[:, t], and h_t in hprev[:, t+1] (t < T-1) or h_last."""
+    N, T, G = _sizes("gru_forward_candidate", gates, 3)
+    H = G // 3
+    check_step("gru_forward_candidate", t, T,
+               {"gh": (gh, (N, H)), "b": (b, (G,))},
+               {"gates": (gates, (N, T, G)), "hprev": (hprev, (N, T, H)),
+                "hs": (hs, (N, T, H)), "h_last": (h_last, (N, H))})
+    _forward_candidate(t, gh, b, gates, hprev, hs, h_last)
+
+
+def gru_backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
+    """Backward step t, first half (t = T-1 down to 0).  IN: dhs (N, T, H), dh_part and
+    dh_mm (N, H) from step t+1 (zeros at T-1), gates.  OUT: dh (N, H), the whole gradient
+    of h_t; dA[:, t, 2H:]; db[2H:] (set at t = T-1, accumulated below)."""
+    N, T, G = _sizes("gru_backward_candidate", gates, 3)
+    H = G // 3
+    check_step("gru_backward_candidate", t, T,
+               {"dhs": (dhs, (N, T, H)), "dh_part": (dh_part, (N, H)), "dh_mm": (dh_mm, (N, H)),
+                "gates": (gates, (N, T, G))},
+               {"dh": (dh, (N, H)), "dA": (dA, (N, T, G)), "db": (db, (G,))})
+    _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db)
+
+
+def gru_backward_gates(t, dh, drh, gates, hprev, dA, dh_part, db):
+    """Backward step t, second half.  IN: dh, drh (N, H) = dA[:, t, 2H:] @ Whh.T, gates,
+    hprev.  OUT: dA[:, t, :2H]; dh_part (N, H); db[:2H] accumulated (after
+    gru_backward_candidate set it at t = T-1)."""
+    N, T, G = _sizes("gru_backward_gates", gates, 3)
+    H = G // 3
+    check_step("gru_backward_gates", t, T,
+               {"dh": (dh, (N, H)), "drh": (drh, (N, H)), "gates": (gates, (N, T, G)),
+                "hprev": (hprev, (N, T, H))},
+               {"dA": (dA, (N, T, G)), "dh_part": (dh_part, (N, H)), "db": (db, (G,))})
+    _backward_gates(t, dh, drh, gates, hprev, dA, dh_part, db)
