@@ -10,7 +10,9 @@ from .layers import Affine, MatMul, Sigmoid, SigmoidWithLoss, Softmax, SoftmaxWi
 from .time_affine import Simple_TimeAffine, TimeAffine
 from .time_dropout import TimeDropout
 from .time_embedding import TimeEmbedding
+from .time_gru import GRU, TimeGRU
 from .time_loss import Simple_TimeSoftmaxWithLoss, TimeSigmoidWithLoss, TimeSoftmaxWithLoss
+from .time_lstm import LSTM, TimeBiLSTM, TimeLSTM
 from .time_rnn import RNN, TimeRNN
 
 GPU = False  # the book's common.config flag: fastnn runs on the CPU
@@ -18,6 +20,6 @@ GPU = False  # the book's common.config flag: fastnn runs on the CPU
 __all__ = [
     "np", "GPU", "softmax", "sigmoid", "cross_entropy_error",
     "MatMul", "Affine", "Softmax", "SoftmaxWithLoss", "Sigmoid", "SigmoidWithLoss",
-    "RNN", "TimeRNN", "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss",
+    "RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeBiLSTM", "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss",
     "TimeSigmoidWithLoss", "TimeDropout", "Simple_TimeAffine", "Simple_TimeSoftmaxWithLoss",
 ]
