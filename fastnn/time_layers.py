@@ -20,6 +20,7 @@ GPU = False  # the book's common.config flag: fastnn runs on the CPU
 __all__ = [
     "np", "GPU", "softmax", "sigmoid", "cross_entropy_error",
     "MatMul", "Affine", "Softmax", "SoftmaxWithLoss", "Sigmoid", "SigmoidWithLoss",
-    "RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeBiLSTM", "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss",
+    "RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeBiLSTM",
+    "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss",
     "TimeSigmoidWithLoss", "TimeDropout", "Simple_TimeAffine", "Simple_TimeSoftmaxWithLoss",
 ]
