@@ -110,3 +110,4 @@ def remove_duplicate(params, grads):
             del params[j], grads[j]
         i += 1
     return params, grads
+from .rnnlm_trainer import RnnlmTrainer  # noqa: E402,F401  (the book keeps it in common/trainer.py)

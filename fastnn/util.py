@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .perplexity import eval_perplexity  # noqa: F401  (the book keeps it in common/util.py)
+
 
 def clip_grads(grads, max_norm):
     """Scale all grads in place so that their joint L2 norm is at most max_norm."""
