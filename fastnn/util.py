@@ -1,8 +1,38 @@
-"""Helpers from the book's common/util.py that training needs."""
+"""The book's common/util.py for chapters 1-4: one place to import them from.
+
+The functions live by topic (fastnn.text, fastnn.word_stats, fastnn.word_vectors)
+and are re-exported here under the book's names, so ``from fastnn.util import
+preprocess, create_co_matrix, ppmi, most_similar`` works as the book's import
+does.  Not here yet: eval_perplexity and eval_seq2seq (chapters 5-7).
+"""
 
 import numpy as np
 
-from .perplexity import eval_perplexity  # noqa: F401  (the book keeps it in common/util.py)
+from . import config
+from .text import convert_one_hot, create_contexts_target, preprocess
+from .word_stats import create_co_matrix, ppmi
+from .word_vectors import analogy, cos_similarity, most_similar, normalize
+
+config.check_cpu()
+
+__all__ = [
+    "analogy", "clip_grads", "convert_one_hot", "cos_similarity", "create_co_matrix",
+    "create_contexts_target", "most_similar", "normalize", "ppmi", "preprocess", "to_cpu", "to_gpu",
+]
+
+
+def to_cpu(x):
+    """x as a numpy array: an ndarray is returned as it is, a CuPy array copied to the host."""
+    if isinstance(x, np.ndarray):
+        return x
+    if type(x).__module__.split(".")[0] == "cupy":
+        return x.get()
+    return np.asarray(x)
+
+
+def to_gpu(x):
+    """Not available: fastnn runs on the CPU (raises fastnn.config.GPUModeError)."""
+    raise config.GPUModeError("to_gpu: " + config.MESSAGE)
 
 
 def clip_grads(grads, max_norm):

@@ -1,0 +1,161 @@
+"""Co-occurrence counts of a corpus of word ids (the book's create_co_matrix).
+
+counts[w, v] is the number of times word v stands within ``window`` positions
+of an occurrence of word w (both sides, not counting the position itself), so
+counts is symmetric.  Shapes: corpus (n,) integer ids in [0, V); counts (V, V)
+int32, C-contiguous, filled with zeros by the caller or holding earlier counts
+to add to.
+
+``co_occurrence`` is the public entry: it checks every operand, and the id
+range before any count is written, then runs the jitted loops.  Each pair of
+positions at distance d <= window adds one to counts[a, b] and one to
+counts[b, a]; the book visits the same pairs from both ends.
+
+The counts are scattered over a V x V matrix (400 MB at PTB's vocabulary of
+10,000), so the time goes to cache misses and to the first touch of each page.
+Two threads share the work by rows of counts: each scans the whole corpus (a
+sequential read, cheap) and counts only the pairs whose row it owns, so no two
+threads write one element and the result does not depend on the thread count.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ._config import KERNEL, PARALLEL
+
+# Below this many pair visits (len(corpus) * window) one thread does it all:
+# starting the thread pool costs more than it saves.
+PARALLEL_MIN_PAIRS = 1 << 16
+
+BLOCK_BYTES = 1 << 18
+
+
+@njit(**KERNEL)
+def first_bad_id(corpus, vocab_size):
+    """Index of the first id outside [0, vocab_size), or -1 when all are in range."""
+    for i in range(corpus.size):
+        w = corpus[i]
+        if w < 0 or w >= vocab_size:
+            return i
+    return -1
+
+
+@njit(**KERNEL)
+def _neighbours(p, n, window):
+    """How many positions lie within `window` of position p in a corpus of n words."""
+    return min(window, p) + min(window, n - 1 - p)
+
+
+@njit(**KERNEL)
+def _bucket_pairs(corpus, window, v, shift):
+    """The pairs (a, b) as in-block offsets (a % R) * V + b, grouped by row block a >> shift.
+
+    Returns (offsets, starts): block k's pairs are offsets[starts[k]:starts[k + 1]].
+    R = 2**shift rows make a block.  Each row's pairs are counted from the
+    corpus first (a word at position p has _neighbours(p) partners), so the
+    pairs are visited once, already in their block's place.
+    """
+    n = corpus.size
+    n_blocks = ((v - 1) >> shift) + 1
+    starts = np.zeros(n_blocks + 1, np.int64)
+    for p in range(n):
+        starts[(corpus[p] >> shift) + 1] += _neighbours(p, n, window)
+    for k in range(n_blocks):
+        starts[k + 1] += starts[k]
+    offsets = np.empty(starts[n_blocks], np.int32)
+    cursor = starts[:n_blocks].copy()
+    mask = (1 << shift) - 1
+    for p in range(n):
+        a = corpus[p]
+        k = a >> shift
+        row = (a & mask) * v
+        c = cursor[k]
+        for d in range(1, min(window, p) + 1):
+            offsets[c] = row + corpus[p - d]
+            c += 1
+        for d in range(1, min(window, n - 1 - p) + 1):
+            offsets[c] = row + corpus[p + d]
+            c += 1
+        cursor[k] = c
+    return offsets, starts
+
+
+@njit(**KERNEL)
+def _add_block(flat, offsets, lo, hi):
+    for i in range(lo, hi):
+        flat[offsets[i]] += 1
+
+
+@njit(**KERNEL)
+def _count_all(corpus, window, counts, shift):
+    """Every pair within `window`, both directions, on one thread."""
+    v = counts.shape[0]
+    offsets, starts = _bucket_pairs(corpus, window, v, shift)
+    flat = counts.reshape(-1)
+    block = (1 << shift) * v
+    for k in range(starts.size - 1):
+        _add_block(flat[k * block:], offsets, starts[k], starts[k + 1])
+
+
+@njit(**PARALLEL)
+def _count_parallel(corpus, window, counts, shift):
+    """As _count_all, the row blocks' increments in parallel (each block is one thread's)."""
+    v = counts.shape[0]
+    offsets, starts = _bucket_pairs(corpus, window, v, shift)
+    flat = counts.reshape(-1)
+    block = (1 << shift) * v
+    for k in prange(starts.size - 1):
+        _add_block(flat[k * block:], offsets, starts[k], starts[k + 1])
+
+
+def block_shift(vocab_size):
+    """log2 of the rows per block: the largest power of two whose rows fit BLOCK_BYTES."""
+    shift = 0
+    while (2 << shift) * vocab_size * 4 <= BLOCK_BYTES:
+        shift += 1
+    return shift
+
+
+def co_occurrence(corpus, window, counts, parallel=None, shift=None):
+    """Add the co-occurrence counts of `corpus` within `window` to `counts`.
+
+    IN: corpus (n,) int32 or int64 ids in [0, V); window >= 0.
+    OUT: counts (V, V) int32, C-contiguous, writeable, not overlapping corpus.
+    parallel: None chooses by size; True or False forces it.
+    Raises ValueError (nothing written) for any operand that does not fit.
+    """
+    where = "kernels.cooccurrence.co_occurrence"
+    if not isinstance(corpus, np.ndarray) or corpus.dtype not in (np.int32, np.int64):
+        raise ValueError(
+            f"{where}: corpus must be an int32 or int64 ndarray; found "
+            f"{type(corpus).__name__} of dtype {getattr(corpus, 'dtype', None)}"
+        )
+    if corpus.ndim != 1:
+        raise ValueError(f"{where}: corpus has shape {corpus.shape}; expected a 1-D sequence of word ids")
+    if not isinstance(counts, np.ndarray) or counts.dtype != np.int32:
+        raise ValueError(f"{where}: counts must be an int32 ndarray; found {getattr(counts, 'dtype', type(counts))}")
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"{where}: counts has shape {counts.shape}; expected a square (V, V) matrix")
+    if not counts.flags.c_contiguous or not counts.flags.writeable:
+        raise ValueError(f"{where}: counts must be C-contiguous and writeable")
+    if np.shares_memory(counts, corpus):
+        raise ValueError(f"{where}: counts overlaps corpus")
+    if isinstance(window, (bool, np.bool_)) or not isinstance(window, (int, np.integer)) or window < 0:
+        raise ValueError(f"{where}: window is {window!r}; expected an integer >= 0")
+    vocab_size = counts.shape[0]
+    bad = first_bad_id(corpus, vocab_size)
+    if bad >= 0:
+        raise ValueError(
+            f"{where}: corpus[{bad}] is {int(corpus[bad])}, outside the vocabulary [0, {vocab_size})"
+        )
+    window = min(int(window), max(corpus.size - 1, 0))
+    if window == 0:
+        return
+    corpus = np.ascontiguousarray(corpus)
+    shift = block_shift(vocab_size) if shift is None else shift
+    if parallel is None:
+        parallel = corpus.size * window >= PARALLEL_MIN_PAIRS and vocab_size > (1 << shift)
+    if parallel:
+        _count_parallel(corpus, window, counts, shift)
+    else:
+        _count_all(corpus, window, counts, shift)

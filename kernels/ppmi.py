@@ -1,0 +1,151 @@
+"""Positive pointwise mutual information of a co-occurrence matrix (the book's ppmi).
+
+For a count matrix C (V, V), its total N and its column sums S (the book takes
+column sums for both words, C being symmetric):
+
+    out[i, j] = max(0, log2(C[i, j] * N / (S[j] * S[i]) + eps))     (float32)
+
+computed in float64 and rounded to float32 once, as the book's loop stores a
+float64 into its float32 matrix.  The products are exact integers in the
+book's int64 arithmetic and correctly rounded doubles here: the same values
+below 2**53, so the results are the book's bit for bit (libm's log2 on both
+sides).  A NaN (an all-zero row or column makes 0 / 0) gives 0, as the book's
+``max(0, nan)`` does.
+
+The book's matrices are mostly zeros (98% for PTB's with window 2): a zero
+count whose denominator is a nonzero number takes log2(eps) clipped at 0,
+worked out once, with no log2 per element.
+
+Compiled without fast-math on purpose: ``arcp`` lets LLVM turn the division
+into a multiplication by a reciprocal and ``contract`` fuses a multiply and an
+add, either of which changes the last bit and so, now and then, the float32.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+EXACT = {"cache": True, "error_model": "numpy"}
+EXACT_PARALLEL = {**EXACT, "parallel": True}
+
+# Rows below this many elements (rows * V) run on one thread.
+PARALLEL_MIN_ELEMENTS = 1 << 18
+
+COUNT_DTYPES = (np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.float32), np.dtype(np.float64))
+
+
+@njit(**EXACT)
+def _column_sums(counts, sums):
+    """sums[j] = sum of counts[:, j], in int64 for integer counts, float64 for floats."""
+    sums[:] = 0
+    n, m = counts.shape
+    for i in range(n):
+        for j in range(m):
+            sums[j] += counts[i, j]
+
+
+@njit(**EXACT)
+def _ppmi_row(counts, col, total, eps, zero_value, shortcut, i, out):
+    """Row i of the PPMI matrix; col holds the column sums as float64."""
+    si = col[i]
+    for j in range(counts.shape[1]):
+        c = counts[i, j]
+        den = col[j] * si
+        if c == 0 and shortcut and den != 0.0 and den == den:
+            out[i, j] = zero_value
+        else:
+            v = np.log2(np.float64(c) * total / den + eps)
+            out[i, j] = v if v > 0.0 else 0.0
+
+
+@njit(**EXACT)
+def _ppmi_rows_serial(counts, col, total, eps, zero_value, shortcut, start, stop, out):
+    for i in range(start, stop):
+        _ppmi_row(counts, col, total, eps, zero_value, shortcut, i, out)
+
+
+@njit(**EXACT_PARALLEL)
+def _ppmi_rows_parallel(counts, col, total, eps, zero_value, shortcut, start, stop, out):
+    # One thread per row: no element is written twice, the result is the serial one.
+    for i in prange(start, stop):
+        _ppmi_row(counts, col, total, eps, zero_value, shortcut, i, out)
+
+
+def _check_counts(counts, where):
+    if not isinstance(counts, np.ndarray) or counts.dtype not in COUNT_DTYPES:
+        raise ValueError(
+            f"{where}: counts must be an ndarray of int32, int64, float32 or float64; found "
+            f"{type(counts).__name__} of dtype {getattr(counts, 'dtype', None)}"
+        )
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"{where}: counts has shape {counts.shape}; expected a square (V, V) matrix")
+
+
+def sum_dtype(counts_dtype):
+    """int64 for integer counts (exact, as numpy sums them), float64 for float counts."""
+    return np.dtype(np.int64) if np.dtype(counts_dtype).kind in "iu" else np.dtype(np.float64)
+
+
+def column_sums(counts, sums):
+    """sums[j] = counts[:, j].sum().  IN: counts (V, V).  OUT: sums (V,) of sum_dtype(counts.dtype)."""
+    where = "kernels.ppmi.column_sums"
+    _check_counts(counts, where)
+    expected = sum_dtype(counts.dtype)
+    if not isinstance(sums, np.ndarray) or sums.dtype != expected or sums.shape != (counts.shape[1],):
+        raise ValueError(
+            f"{where}: sums must be a {expected} array of shape ({counts.shape[1]},); found "
+            f"{getattr(sums, 'dtype', type(sums))} of shape {getattr(sums, 'shape', None)}"
+        )
+    if not sums.flags.writeable:
+        raise ValueError(f"{where}: sums is read-only")
+    if np.shares_memory(sums, counts):
+        raise ValueError(f"{where}: sums overlaps counts")
+    _column_sums(counts, sums)
+
+
+def ppmi_rows(counts, sums, eps, out, start=0, stop=None, parallel=None):
+    """Rows [start, stop) of the PPMI matrix of `counts` into out[start:stop].
+
+    IN: counts (V, V) int32, int64, float32 or float64, any layout; sums (V,),
+    its column sums (column_sums); eps a float.  OUT: out (V, V) float32,
+    C-contiguous, writeable, not overlapping counts or sums; only rows
+    [start, stop) are written.  Raises ValueError (nothing written) for an
+    operand that does not fit.
+    """
+    where = "kernels.ppmi.ppmi_rows"
+    _check_counts(counts, where)
+    v = counts.shape[0]
+    if not isinstance(sums, np.ndarray) or sums.dtype.kind not in "iuf" or sums.shape != (v,):
+        raise ValueError(
+            f"{where}: sums must be a numeric array of shape ({v},); found "
+            f"{getattr(sums, 'dtype', type(sums))} of shape {getattr(sums, 'shape', None)}"
+        )
+    if not isinstance(out, np.ndarray) or out.dtype != np.float32 or out.shape != (v, v):
+        raise ValueError(
+            f"{where}: out must be a float32 array of shape ({v}, {v}); found "
+            f"{getattr(out, 'dtype', type(out))} of shape {getattr(out, 'shape', None)}"
+        )
+    if not out.flags.c_contiguous or not out.flags.writeable:
+        raise ValueError(f"{where}: out must be C-contiguous and writeable")
+    if np.shares_memory(out, counts) or np.shares_memory(out, sums):
+        raise ValueError(f"{where}: out overlaps counts or sums")
+    stop = v if stop is None else stop
+    for name, value in (("start", start), ("stop", stop)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{where}: {name} is {value!r}; expected an integer row index")
+    if not 0 <= start <= stop <= v:
+        raise ValueError(f"{where}: rows [{start}, {stop}) are not within [0, {v}]")
+    eps = float(eps)
+    col = sums.astype(np.float64)  # exact for integer sums below 2**53
+    total = float(np.sum(sums, dtype=sums.dtype))
+    # A zero count over a nonzero denominator gives 0 * N / den + eps = eps
+    # (when N is finite), whose log2 the kernel takes once.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zero_log = float(np.log2(np.float64(0.0) + eps))
+    zero_value = zero_log if zero_log > 0.0 else 0.0
+    shortcut = math.isfinite(total)
+    if parallel is None:
+        parallel = (stop - start) * v >= PARALLEL_MIN_ELEMENTS
+    kernel = _ppmi_rows_parallel if parallel else _ppmi_rows_serial
+    kernel(counts, col, total, eps, zero_value, shortcut, int(start), int(stop), out)
