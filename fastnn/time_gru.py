@@ -33,11 +33,12 @@ def _forward(seq, xs, Wx, Wh, b, h0):
     N, T, D, H, dtype = seq.shape
     hs = np.empty((N, T, H), dtype)
     h_last = np.empty((N, H), dtype)
+    Wh_zr = np.ascontiguousarray(Wh[:, :2 * H])  # BLAS reads contiguous blocks
+    Whh = np.ascontiguousarray(Wh[:, 2 * H:])
+    seq.xs, seq.Wx, seq.Wh_zr, seq.Whh = xs, Wx, Wh_zr, Whh
     if T == 0:
         h_last[...] = h0
         return hs, h_last
-    Wh_zr = np.ascontiguousarray(Wh[:, :2 * H])  # BLAS reads contiguous blocks
-    Whh = np.ascontiguousarray(Wh[:, 2 * H:])
     rec.product(xs.reshape(N * T, D), Wx, seq.gates.reshape(N * T, 3 * H))
     seq.hprev[:, 0] = h0
     for t in range(T):
@@ -45,7 +46,6 @@ def _forward(seq, xs, Wx, Wh, b, h0):
         gru_forward_gates(t, seq.gh_zr, b, seq.gates, seq.hprev, seq.rh)
         rec.product(seq.rh[:, t], Whh, seq.gh_h)
         gru_forward_candidate(t, seq.gh_h, b, seq.gates, seq.hprev, hs, h_last)
-    seq.xs, seq.Wx, seq.Wh_zr, seq.Whh = xs, Wx, Wh_zr, Whh
     return hs, h_last
 
 

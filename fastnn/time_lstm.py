@@ -42,6 +42,7 @@ def _forward(seq, xs, Wx, Wh, b, h0, c0):
     hs = np.empty((N, T, H), dtype)
     h_last = np.empty((N, H), dtype)
     c_last = np.empty((N, H), dtype)
+    seq.xs, seq.Wx, seq.Wh = xs, Wx, Wh
     if T == 0:
         h_last[...], c_last[...] = h0, c0
         return hs, h_last, c_last
@@ -51,7 +52,6 @@ def _forward(seq, xs, Wx, Wh, b, h0, c0):
     for t in range(T):
         rec.product(seq.hprev[:, t], Wh, seq.gh)
         lstm_forward_step(t, seq.gh, b, seq.gates, seq.hprev, seq.cprev, seq.tanh_c, hs, h_last, c_last)
-    seq.xs, seq.Wx, seq.Wh = xs, Wx, Wh
     return hs, h_last, c_last
 
 
