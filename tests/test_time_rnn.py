@@ -65,37 +65,27 @@ def _numerical(f, a, eps=1e-6):
 
 
 def test_time_rnn_numerical_gradients_with_carried_state(rng):
+    """Truncated BPTT: the gradients of the second stateful call, its first h
+    being the state the first call left (held fixed, as the book's backward does)."""
     N, T, D, H = 2, 4, 3, 3
     params = _params(rng, D, H, np.float64)
     x1, x2 = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, D))
     R = rng.standard_normal((N, T, H))
-    h0 = rng.standard_normal((N, H))
     layer = TimeRNN(*params, stateful=True)
-
-    def loss():  # the second of two stateful calls, from a given first state
-        layer.set_state(h0)
-        layer.forward(x1)
-        return np.sum(layer.forward(x2) * R)
-
-    loss()
-    dx2 = layer.backward(R)
-    analytic = [g.copy() for g in layer.grads]
-    for p, g in zip(params, analytic):
-        np.testing.assert_allclose(g, _numerical(loss, p), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(dx2, _numerical(loss, x2), rtol=1e-6, atol=1e-8)
-    # dh: the gradient of the second call's loss with respect to its first h.
-    layer.set_state(h0)
+    layer.set_state(rng.standard_normal((N, H)))
     layer.forward(x1)
     carried = layer.h.copy()
-    second = TimeRNN(*params, stateful=True)
+    value = np.sum(layer.forward(x2) * R)  # the carry-over itself
 
-    def from_carried():
-        second.set_state(carried)
-        return np.sum(second.forward(x2) * R)
+    def loss():
+        layer.set_state(carried)
+        return np.sum(layer.forward(x2) * R)
 
-    from_carried()
-    second.backward(R)
-    np.testing.assert_allclose(second.dh, _numerical(from_carried, carried), rtol=1e-6, atol=1e-8)
+    assert loss() == value
+    dx2 = layer.backward(R)
+    analytic = [g.copy() for g in layer.grads] + [dx2, layer.dh]
+    for p, g in zip([*params, x2, carried], analytic):
+        np.testing.assert_allclose(g, _numerical(loss, p), rtol=1e-6, atol=1e-8)
 
 
 def test_rnn_cell_matches_one_step(rng, assert_close):
