@@ -5,6 +5,8 @@ re-exports, and every time layer).  The classes live in one file per concept.
 
 import numpy as np
 
+from .dropout import Dropout
+from .embedding import Embedding
 from .functions import cross_entropy_error, sigmoid, softmax
 from .layers import Affine, MatMul, Sigmoid, SigmoidWithLoss, Softmax, SoftmaxWithLoss
 from .time_affine import Simple_TimeAffine, TimeAffine
@@ -20,6 +22,7 @@ GPU = False  # the book's common.config flag: fastnn runs on the CPU
 __all__ = [
     "np", "GPU", "softmax", "sigmoid", "cross_entropy_error",
     "MatMul", "Affine", "Softmax", "SoftmaxWithLoss", "Sigmoid", "SigmoidWithLoss",
+    "Dropout", "Embedding",
     "RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeBiLSTM",
     "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss",
     "TimeSigmoidWithLoss", "TimeDropout", "Simple_TimeAffine", "Simple_TimeSoftmaxWithLoss",

@@ -3,12 +3,14 @@
 The functions live by topic (fastnn.text, fastnn.word_stats, fastnn.word_vectors)
 and are re-exported here under the book's names, so ``from fastnn.util import
 preprocess, create_co_matrix, ppmi, most_similar`` works as the book's import
-does.  Not here yet: eval_perplexity and eval_seq2seq (chapters 5-7).
+does.  eval_perplexity (chapters 5-6) lives in fastnn.perplexity.  Not here yet:
+eval_seq2seq (chapter 7).
 """
 
 import numpy as np
 
 from . import config
+from .perplexity import eval_perplexity
 from .text import convert_one_hot, create_contexts_target, preprocess
 from .word_stats import create_co_matrix, ppmi
 from .word_vectors import analogy, cos_similarity, most_similar, normalize
@@ -17,7 +19,7 @@ config.check_cpu()
 
 __all__ = [
     "analogy", "clip_grads", "convert_one_hot", "cos_similarity", "create_co_matrix",
-    "create_contexts_target", "most_similar", "normalize", "ppmi", "preprocess", "to_cpu", "to_gpu",
+    "create_contexts_target", "eval_perplexity", "most_similar", "normalize", "ppmi", "preprocess", "to_cpu", "to_gpu",
 ]
 
 
