@@ -3,12 +3,15 @@
 With its defaults this is the book's ch01/train.py (300 epochs, batch 30, 10
 hidden units, SGD with lr 1.0, seed 1984) and reproduces its numbers.  It prints
 the book's progress lines, the final accuracy and the training throughput, and
-saves two pictures: the loss curve and the decision boundary over the data.
+saves two pictures, the loss curve and the decision regions over the data, in
+the folder ``--out`` (``fastnn-spiral-out`` by default), printing their paths.
 """
 
 import argparse
+import math
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -17,6 +20,12 @@ from . import optimizer as optimizers
 from .dataset import spiral
 from .models import TwoLayerNet
 from .trainer import Trainer
+
+PROG = "python -m fastnn.spiral"
+DEFAULT_OUT = "fastnn-spiral-out"
+PICTURES = ("loss.png", "decision_boundary.png")
+MAX_SEED = 2**32 - 1  # numpy.random.seed's range
+MAX_HIDDEN = 10_000
 
 OPTIMIZERS = {
     "sgd": optimizers.SGD,
@@ -28,43 +37,112 @@ OPTIMIZERS = {
 }
 
 
+class OutputError(Exception):
+    """The pictures cannot be written where --out says."""
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m fastnn.spiral",
+        prog=PROG,
         description="Train the two-layer net of Deep Learning from Scratch 2, ch. 1, on the spiral "
         "data set, with fastnn's Numba kernels. The defaults reproduce the book's ch01/train.py.",
     )
     parser.add_argument("--epochs", type=int, default=300, help="number of epochs (default 300)")
-    parser.add_argument("--batch-size", type=int, default=30, help="mini-batch size (default 30)")
-    parser.add_argument("--hidden", type=int, default=10, help="hidden units (default 10)")
-    parser.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
+    parser.add_argument("--batch-size", type=int, default=30, help="mini-batch size, 1 to 300 (default 30)")
+    parser.add_argument("--hidden", type=int, default=10, help=f"hidden units, 1 to {MAX_HIDDEN} (default 10)")
+    parser.add_argument("--lr", type=float, default=1.0, help="learning rate, a finite number above 0 (default 1.0)")
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd", help="optimizer (default sgd)")
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                         help="floating-point type of the data and weights (default float64)")
-    parser.add_argument("--seed", type=int, default=1984, help="seed of the data and of everything drawn after it (default 1984)")
+    parser.add_argument("--seed", type=int, default=1984,
+                        help=f"seed of the data and of everything drawn after it, 0 to {MAX_SEED} (default 1984)")
     parser.add_argument("--eval-interval", type=int, default=10, help="iterations between progress lines (default 10)")
-    parser.add_argument("--out", default=".", help="folder for loss.png and decision_boundary.png (default: current folder)")
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="FOLDER",
+                        help=f"folder for {' and '.join(PICTURES)}, created if missing (default {DEFAULT_OUT})")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the pictures")
     args = parser.parse_args(argv)
     for name in ("epochs", "batch_size", "hidden", "eval_interval"):
         if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+            parser.error(f"--{name.replace('_', '-')} must be at least 1; found {getattr(args, name)}")
     if args.batch_size > 300:
-        parser.error("--batch-size must be at most 300, the size of the spiral data set")
+        parser.error(f"--batch-size must be at most 300, the size of the spiral data set; found {args.batch_size}")
+    if args.hidden > MAX_HIDDEN:
+        parser.error(f"--hidden must be at most {MAX_HIDDEN}; found {args.hidden}")
+    if not 0 <= args.seed <= MAX_SEED:
+        parser.error(f"--seed must be between 0 and {MAX_SEED} (2**32 - 1); found {args.seed}")
+    # A NaN learning rate fails every comparison, so test what is allowed.
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        parser.error(f"--lr must be a finite number above 0; found {args.lr}")
     return args
+
+
+def picture_paths(folder):
+    """Paths of the pictures in ``folder``, after making sure they can be written.
+
+    Creates the folder if missing and writes a scratch file in it, so that a bad
+    --out fails now rather than after training.  Raises OutputError.
+    """
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise OutputError(f"--out {folder!r} is an existing file; expected a folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise OutputError(f"cannot write pictures in --out {folder!r}: {error.strerror or error}") from None
+    paths = [os.path.join(folder, name) for name in PICTURES]
+    for path in paths:
+        if os.path.isdir(path) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+            raise OutputError(f"cannot write {path!r}: it is a folder or a read-only file")
+    return paths
+
+
+def _kernels():
+    """Numba's dispatchers of every kernel module loaded so far."""
+    from numba.core.dispatcher import Dispatcher
+
+    prefix = __package__ + ".kernels"
+    modules = [m for name, m in list(sys.modules.items()) if name == prefix or name.startswith(prefix + ".")]
+    return {id(f): f for m in modules for f in vars(m).values() if isinstance(f, Dispatcher)}.values()
+
+
+def _cache_counts():
+    """(signatures loaded from Numba's cache, signatures compiled) over every kernel.
+
+    A kernel compiled on a cold cache also compiles the helpers it calls, so the
+    second count is more than the number of kernels a run uses; the first is not.
+    """
+    kernels = _kernels()
+    return (sum(sum(k.stats.cache_hits.values()) for k in kernels),
+            sum(sum(k.stats.cache_misses.values()) for k in kernels))
 
 
 def warm_up(model, optimizer_class, x, t, batch_size):
     """Compile (first run) or load from Numba's cache every kernel training uses.
 
     Runs one step on copies, so the model's params, the optimizer's state and
-    numpy's random stream are as they were; returns the seconds it took.
+    numpy's random stream are as they were.  Returns the seconds it took and a
+    phrase saying what happened on this run: loaded from the cache, compiled, or both.
     """
+    loaded, compiled = _cache_counts()
     start = time.perf_counter()
     model.forward(x[:batch_size], t[:batch_size])
     model.backward()
     optimizer_class(lr=0.0).update([p.copy() for p in model.params], [g.copy() for g in model.grads])
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    now_loaded, now_compiled = _cache_counts()
+    loaded, compiled = now_loaded - loaded, now_compiled - compiled
+    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        how = "none compiled, NUMBA_DISABLE_JIT runs them as plain Python"
+    elif compiled == 0 and loaded == 0:
+        how = "all were already loaded in this process"
+    elif compiled == 0:
+        how = f"{loaded} loaded from Numba's cache"
+    elif loaded == 0:
+        how = "compiled, as on a first run (Numba's cache keeps them for the next runs)"
+    else:
+        how = f"{loaded} loaded from Numba's cache, the others compiled (new, or changed since they were cached)"
+    return seconds, how
 
 
 def train(args):
@@ -74,8 +152,8 @@ def train(args):
     x = x.astype(dtype, copy=False)
     model = TwoLayerNet(input_size=2, hidden_size=args.hidden, output_size=3, dtype=dtype)
     trainer = Trainer(model, OPTIMIZERS[args.optimizer](lr=args.lr))
-    ready = warm_up(model, OPTIMIZERS[args.optimizer], x, t, args.batch_size)
-    print(f"kernels ready in {ready:.2f} s (compiled on a first run, loaded from Numba's cache after)")
+    ready, how = warm_up(model, OPTIMIZERS[args.optimizer], x, t, args.batch_size)
+    print(f"kernels ready in {ready:.2f} s: {how}")
     start = time.perf_counter()
     trainer.fit(x, t, args.epochs, args.batch_size, eval_interval=args.eval_interval)
     return model, trainer, x, t, time.perf_counter() - start
@@ -86,16 +164,21 @@ def accuracy(model, x, t):
 
 
 def plot_decision_boundary(model, x, t, path):
-    import matplotlib.pyplot as plt
+    """Save the regions each class wins over a grid around the data, with the data on top."""
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global state
 
     step = 0.01
     x_min, x_max = x[:, 0].min() - 0.1, x[:, 0].max() + 0.1
     y_min, y_max = x[:, 1].min() - 0.1, x[:, 1].max() + 0.1
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
     grid = np.c_[xx.ravel(), yy.ravel()].astype(x.dtype)
-    regions = np.argmax(model.predict(grid), axis=1).reshape(xx.shape)
+    # In slices, so a wide hidden layer never needs a (grid, hidden) array of gigabytes.
+    rows = 1024
+    regions = np.concatenate([np.argmax(model.predict(grid[i:i + rows]), axis=1)
+                              for i in range(0, len(grid), rows)]).reshape(xx.shape)
 
-    fig, ax = plt.subplots(figsize=(6, 6))
+    fig = Figure(figsize=(6, 6))
+    ax = fig.subplots()
     ax.contourf(xx, yy, regions, levels=[-0.5, 0.5, 1.5, 2.5], cmap="Pastel1", alpha=0.9)
     labels = np.argmax(t, axis=1)
     for cls, marker in enumerate(["o", "x", "^"]):
@@ -104,29 +187,32 @@ def plot_decision_boundary(model, x, t, path):
     ax.legend(loc="upper right")
     ax.set_axis_off()
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.no_plots:
+        try:
+            loss_path, boundary_path = picture_paths(args.out)
+        except OutputError as error:
+            print(f"{PROG}: error: {error}", file=sys.stderr)
+            return 2
     model, trainer, x, t, seconds = train(args)
     steps = trainer.current_epoch * (len(x) // args.batch_size)
     print(f"accuracy {accuracy(model, x, t):.4f}")
     print(f"training: {steps} steps in {seconds:.3f} s, {steps / seconds:,.0f} steps/s, "
           f"{steps * args.batch_size / seconds:,.0f} samples/s")
     if not args.no_plots:
-        import matplotlib
-
-        if not os.environ.get("DISPLAY"):
-            matplotlib.use("Agg")
-        os.makedirs(args.out, exist_ok=True)
-        loss_path = os.path.join(args.out, "loss.png")
-        boundary_path = os.path.join(args.out, "decision_boundary.png")
         trainer.plot(path=loss_path)
         plot_decision_boundary(model, x, t, boundary_path)
-        print(f"saved {loss_path} and {boundary_path}")
+        print(f"saved the loss curve: {os.path.abspath(loss_path)}")
+        print(f"saved the decision regions: {os.path.abspath(boundary_path)}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

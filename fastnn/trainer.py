@@ -70,10 +70,17 @@ class Trainer:
             self.current_epoch += 1
 
     def plot(self, ylim=None, path=None):
-        """Plot loss_list; show it, or save it as an image when ``path`` is given."""
-        import matplotlib.pyplot as plt
+        """Plot loss_list: show it (the book's behaviour), or save it as an image at ``path``."""
+        if path is None:
+            import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots()
+            fig = plt.figure()
+        else:
+            # Saving needs no pyplot: no GUI backend is loaded and no window state kept.
+            from matplotlib.figure import Figure
+
+            fig = Figure()
+        ax = fig.subplots()
         ax.plot(numpy.arange(len(self.loss_list)), self.loss_list, label='train')
         if ylim is not None:
             ax.set_ylim(*ylim)
@@ -83,7 +90,6 @@ class Trainer:
             plt.show()
         else:
             fig.savefig(path, dpi=100, bbox_inches='tight')
-            plt.close(fig)
 
 
 def remove_duplicate(params, grads):
@@ -110,4 +116,3 @@ def remove_duplicate(params, grads):
             del params[j], grads[j]
         i += 1
     return params, grads
-from .rnnlm_trainer import RnnlmTrainer  # noqa: E402,F401  (the book keeps it in common/trainer.py)

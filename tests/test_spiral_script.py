@@ -53,8 +53,9 @@ def assert_png(path):
 
 
 def test_script_output_and_pictures(tmp_path):
-    out = tmp_path / "pictures"
-    proc = run_script("--out", str(out), "--epochs", "3", cwd=tmp_path)
+    """The defaults but 3 epochs: the book's lines, then the pictures in their own folder, paths printed."""
+    out = tmp_path / script.DEFAULT_OUT
+    proc = run_script("--epochs", "3", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     lines = proc.stdout.splitlines()
@@ -62,7 +63,8 @@ def test_script_output_and_pictures(tmp_path):
     progress = [PROGRESS.match(line) for line in lines if line.startswith("| epoch")]
     assert len(progress) == 3 and all(progress), lines
     # The kernels are compiled or loaded before training starts, and say so.
-    assert re.match(r"^kernels ready in \d+\.\d\d s ", lines[0])
+    assert re.match(r"^kernels ready in \d+\.\d\d s: (\d+ loaded from Numba's cache|compiled, as on a first run|"
+                    r"none compiled, NUMBA_DISABLE_JIT)", lines[0]), lines[0]
     assert lines[1] == progress[0].group(0)
     assert [m.group(1) for m in progress] == ["1", "2", "3"]
     assert all(m.group(2) == "1" and m.group(3) == "10" for m in progress)
@@ -80,17 +82,25 @@ def test_script_output_and_pictures(tmp_path):
     samples_per_s = float(throughput[0].group(4).replace(",", ""))
     assert steps_per_s > 0 and samples_per_s == pytest.approx(30 * steps_per_s, rel=0.01, abs=30)
 
+    assert sorted(p.name for p in tmp_path.iterdir()) == [script.DEFAULT_OUT]
     assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "loss.png"]
     assert_png(out / "loss.png")
     assert_png(out / "decision_boundary.png")
-    assert not list(tmp_path.glob("*.png")), "pictures belong in --out, not the working folder"
+    assert lines[-2:] == [f"saved the loss curve: {out / 'loss.png'}",
+                          f"saved the decision regions: {out / 'decision_boundary.png'}"]
 
 
-def test_pictures_go_to_the_current_folder_by_default(tmp_path):
-    proc = run_script("--epochs", "1", cwd=tmp_path)
+@pytest.mark.slow
+def test_pictures_go_to_out_and_nowhere_else(tmp_path):
+    out = tmp_path / "some" / "pictures"
+    proc = run_script("--out", str(out), "--epochs", "1", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert_png(tmp_path / "loss.png")
-    assert_png(tmp_path / "decision_boundary.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["some"]
+    assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "loss.png"]
+    assert_png(out / "loss.png")
+    assert_png(out / "decision_boundary.png")
+    assert proc.stdout.splitlines()[-2:] == [f"saved the loss curve: {out / 'loss.png'}",
+                                             f"saved the decision regions: {out / 'decision_boundary.png'}"]
 
 
 def test_help_documents_every_option(capsys):
@@ -109,7 +119,7 @@ def test_help_documents_every_option(capsys):
 def test_defaults_are_the_books():
     args = script.parse_args([])
     assert (args.epochs, args.batch_size, args.hidden, args.lr) == (300, 30, 10, 1.0)
-    assert (args.optimizer, args.dtype, args.seed, args.out) == ("sgd", "float64", 1984, ".")
+    assert (args.optimizer, args.dtype, args.seed, args.out) == ("sgd", "float64", 1984, "fastnn-spiral-out")
 
 
 def test_defaults_reproduce_the_golden_run(capsys):
@@ -149,10 +159,20 @@ def test_every_optimizer_and_dtype_trains(optimizer, dtype, capsys):
 @pytest.mark.parametrize(
     "argv,message",
     [
-        (["--batch-size", "0"], "--batch-size must be at least 1"),
-        (["--epochs", "-1"], "--epochs must be at least 1"),
-        (["--hidden", "0"], "--hidden must be at least 1"),
-        (["--batch-size", "301"], "--batch-size must be at most 300"),
+        (["--batch-size", "0"], "--batch-size must be at least 1; found 0"),
+        (["--epochs", "-1"], "--epochs must be at least 1; found -1"),
+        (["--hidden", "0"], "--hidden must be at least 1; found 0"),
+        (["--eval-interval", "0"], "--eval-interval must be at least 1; found 0"),
+        (["--batch-size", "301"], "--batch-size must be at most 300, the size of the spiral data set; found 301"),
+        (["--hidden", "10001"], "--hidden must be at most 10000; found 10001"),
+        (["--seed", "-5"], "--seed must be between 0 and 4294967295 (2**32 - 1); found -5"),
+        (["--seed", "4294967296"], "--seed must be between 0 and 4294967295 (2**32 - 1); found 4294967296"),
+        (["--lr", "nan"], "--lr must be a finite number above 0; found nan"),
+        (["--lr", "inf"], "--lr must be a finite number above 0; found inf"),
+        (["--lr=-inf"], "--lr must be a finite number above 0; found -inf"),
+        (["--lr", "-1"], "--lr must be a finite number above 0; found -1.0"),
+        (["--lr", "0"], "--lr must be a finite number above 0; found 0.0"),
+        (["--lr", "fast"], "invalid float value: 'fast'"),
         (["--batch-size", "abc"], "invalid int value: 'abc'"),
         (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
         (["--dtype", "float16"], "invalid choice: 'float16'"),
@@ -175,3 +195,129 @@ def test_bad_option_from_the_command_line_has_no_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
     assert "usage:" in proc.stderr and "--batch-size must be at least 1" in proc.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_extreme_accepted_options_train(capsys):
+    """The edges of every accepted range run and give finite losses."""
+    for argv in (["--seed", "0"], ["--seed", str(2**32 - 1)], ["--lr", "1e-300"], ["--batch-size", "300"],
+                 ["--hidden", "1"], ["--eval-interval", "1000"]):
+        args = script.parse_args(["--epochs", "2", *argv])
+        _, trainer, _, _, _ = script.train(args)
+        assert trainer.loss_list and np.isfinite(trainer.loss_list).all(), argv
+    capsys.readouterr()
+
+
+def _bad_out_cases(tmp_path):
+    (tmp_path / "a_file").write_text("not a folder")
+    (tmp_path / "pictures" / "loss.png").mkdir(parents=True)
+    cases = [
+        (tmp_path / "a_file", "--out '{}' is an existing file; expected a folder"),
+        (tmp_path / "a_file" / "sub", "cannot write pictures in --out '{}': Not a directory"),
+        (tmp_path / "pictures", "cannot write '{}/loss.png': it is a folder or a read-only file"),
+    ]
+    if sys.platform.startswith("linux"):
+        cases.append((Path("/proc/forbidden"), "cannot write pictures in --out '{}': "))
+    return cases
+
+
+def test_an_unwritable_out_is_one_line_and_exit_2_before_training(tmp_path, capsys, monkeypatch):
+    trained = []
+    monkeypatch.setattr(script, "train", lambda args: trained.append(args))
+    for out, message in _bad_out_cases(tmp_path):
+        assert script.main(["--out", str(out)]) == 2, out
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith(f"python -m fastnn.spiral: error: {message.format(out)}")
+        assert captured.err.count("\n") == 1, captured.err
+    assert not trained
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "pictures"]
+    assert [p.name for p in (tmp_path / "pictures").iterdir()] == ["loss.png"]
+
+
+def test_unwritable_out_from_the_command_line(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    proc = run_script("--out", str(tmp_path / "a_file"), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""  # nothing trained: the kernels-ready line comes first otherwise
+    assert proc.stderr.splitlines() == [
+        f"python -m fastnn.spiral: error: --out '{tmp_path / 'a_file'}' is an existing file; expected a folder"]
+
+
+def test_a_missing_out_folder_is_created(tmp_path, capsys):
+    out = tmp_path / "new" / "deeper"
+    assert script.picture_paths(str(out)) == [str(out / "loss.png"), str(out / "decision_boundary.png")]
+    assert out.is_dir() and not list(out.iterdir())  # the scratch file is gone
+    assert script.picture_paths(str(out))  # an existing folder is fine too
+
+
+def test_no_plots_ignores_out(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(script, "train", lambda args: (_ for _ in ()).throw(RuntimeError("trained")))
+    with pytest.raises(RuntimeError, match="trained"):
+        script.main(["--out", str(tmp_path / "missing"), "--no-plots"])
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg")
+    proc = subprocess.Popen([sys.executable, "-m", "fastnn.spiral", "--no-plots", "--eval-interval", "1"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("kernels ready")
+    proc.stdout.close()  # as `| head -1` does, long before the 3000 progress lines are written
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1
+    assert err == ""
+
+
+def _kernels_line(cache, cwd, *args):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, "-m", "fastnn.spiral", "--no-plots", "--epochs", "1", *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stdout.splitlines()[0]
+    assert re.match(r"^kernels ready in \d+\.\d\d s: ", line), line
+    return line.split(": ", 1)[1]
+
+
+@pytest.mark.slow
+def test_kernels_line_says_whether_they_were_compiled_or_loaded(tmp_path):
+    cache = tmp_path / "numba-cache"
+    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        assert _kernels_line(cache, tmp_path) == "none compiled, NUMBA_DISABLE_JIT runs them as plain Python"
+        return
+    assert _kernels_line(cache, tmp_path) == (
+        "compiled, as on a first run (Numba's cache keeps them for the next runs)")
+    loaded = re.fullmatch(r"(\d+) loaded from Numba's cache", _kernels_line(cache, tmp_path))
+    assert loaded and int(loaded.group(1)) >= 6  # two Affine, Sigmoid and the loss, each way, and SGD
+
+
+@pytest.mark.parametrize("before,after,expected", [
+    ((3, 0), (11, 0), "8 loaded from Numba's cache"),
+    ((0, 0), (0, 12), "compiled, as on a first run (Numba's cache keeps them for the next runs)"),
+    ((8, 0), (14, 5), "6 loaded from Numba's cache, the others compiled (new, or changed since they were cached)"),
+    ((8, 12), (8, 12), "all were already loaded in this process"),
+])
+def test_kernels_phrase(before, after, expected, monkeypatch):
+    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        expected = "none compiled, NUMBA_DISABLE_JIT runs them as plain Python"
+    counts = iter([before, after])
+    monkeypatch.setattr(script, "_cache_counts", lambda: next(counts))
+    model = script.TwoLayerNet(2, 4, 3)
+    x, t = script.spiral.load_data()
+    params = [p.copy() for p in model.params]
+    seconds, how = script.warm_up(model, script.optimizers.SGD, x, t, 30)
+    assert seconds > 0 and how == expected
+    for p, q in zip(model.params, params):
+        np.testing.assert_array_equal(p, q)  # warming up trains nothing
+
+
+def test_cache_counts_see_this_process_kernels():
+    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        assert script._cache_counts() == (0, 0)
+        return
+    model = script.TwoLayerNet(2, 4, 3)
+    x, t = script.spiral.load_data()
+    script.warm_up(model, script.optimizers.SGD, x, t, 30)  # loads or compiles each kernel once
+    used = [k for k in script._kernels() if k.stats.cache_hits or k.stats.cache_misses]
+    assert len(used) >= 6  # Affine, Sigmoid and the loss, forward and backward, and SGD
+    assert sum(script._cache_counts()) >= len(used)
