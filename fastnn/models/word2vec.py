@@ -94,16 +94,17 @@ class SimpleSkipGram:
 
 class CBOW:
     """ch04's CBOW: h = the mean of W_in's rows for the 2 * window_size context words,
-    then NegativeSamplingLoss(W_out, corpus, power=0.75, sample_size=5).
+    then NegativeSamplingLoss(W_out, corpus, power=0.75, sample_size=5) (the book's
+    values; fastnn lets them be changed with the keywords ``power`` and ``sample_size``).
 
     forward(contexts (N, 2 * window_size) word ids, target (N,)) -> loss; backward(dout=1).
     Attributes: params [W_in, W_out], grads [dW_in, dW_out], ns_loss, word_vecs (W_in).
     """
 
-    def __init__(self, vocab_size, hidden_size, window_size, corpus):
+    def __init__(self, vocab_size, hidden_size, window_size, corpus, *, power=0.75, sample_size=5):
         (W_in, W_out), (dW_in, dW_out) = _book_weights((vocab_size, hidden_size), (vocab_size, hidden_size))
         self.window_size = window_size
-        self.ns_loss = NegativeSamplingLoss(W_out, corpus, power=0.75, sample_size=5, _grad=dW_out)
+        self.ns_loss = NegativeSamplingLoss(W_out, corpus, power=power, sample_size=sample_size, _grad=dW_out)
         self.params, self.grads = [W_in, W_out], [dW_in, dW_out]
         self.word_vecs = W_in
         self._contexts = None
@@ -135,11 +136,11 @@ class SkipGram:
     Attributes: params [W_in, W_out], grads [dW_in, dW_out], in_layer, ns_loss, word_vecs.
     """
 
-    def __init__(self, vocab_size, hidden_size, window_size, corpus):
+    def __init__(self, vocab_size, hidden_size, window_size, corpus, *, power=0.75, sample_size=5):
         (W_in, W_out), (dW_in, dW_out) = _book_weights((vocab_size, hidden_size), (vocab_size, hidden_size))
         self.window_size = window_size
         self.in_layer = Embedding(W_in, _grad=dW_in)
-        self.ns_loss = NegativeSamplingLoss(W_out, corpus, power=0.75, sample_size=5, _grad=dW_out)
+        self.ns_loss = NegativeSamplingLoss(W_out, corpus, power=power, sample_size=sample_size, _grad=dW_out)
         self.params, self.grads = [W_in, W_out], [dW_in, dW_out]
         self.word_vecs = W_in
 
