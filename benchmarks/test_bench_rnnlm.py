@@ -1,0 +1,187 @@
+"""One training step of the chapter 6 language models: the book's numpy beside
+fastnn (and PyTorch eager, where torch is installed).
+
+Groups ``rnnlm_step|float32|...`` and ``better_rnnlm_step|float32|...``; one call
+is one of RnnlmTrainer's iterations (forward, backward, remove_duplicate,
+clip_grads(0.25), SGD(lr 20)), on the same batch each time.  Members:
+
+- ``numpy``: benchmarks/book_rnnlm.py, the book's model and step done the book's way;
+- ``fastnn``: fastnn.models.Rnnlm / BetterRnnlm with fastnn's trainer helpers and SGD;
+- ``torch``: the same model in torch.nn (Embedding, LSTM, Linear, cross-entropy,
+  clip_grad_norm_, SGD) from the same weights (Rnnlm only).
+
+Both start from the same seeded weights; the first step's loss and updated
+params are compared before timing.  Sizes: the book's (vocabulary 10,000,
+batch 20, 35 steps; Rnnlm hidden 100, BetterRnnlm hidden 650; marked slow) and
+a small one.  ``python -m benchmarks.test_bench_rnnlm`` times them in
+alternation at the book's sizes and prints GFLOP/s beside the products alone.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+from fastnn.models import BetterRnnlm, Rnnlm
+from fastnn.optimizer import SGD
+from fastnn.trainer import remove_duplicate
+from fastnn.util import clip_grads
+
+from . import book_rnnlm as book
+from .cases import label
+
+LR, MAX_GRAD = 20.0, 0.25
+BOOK = (10000, 20, 35, 100)
+BOOK_BETTER = (10000, 20, 35, 650)
+SMALL = (500, 8, 10, 32)
+
+
+def _name(shape):
+    V, N, T, H = shape
+    return f"V{V}xN{N}xT{T}xH{H}"
+
+
+def batch(shape, seed=0):
+    V, N, T, _ = shape
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, V, (N, T)).astype('i'), rng.integers(0, V, (N, T)).astype('i')
+
+
+def make(kind, impl, shape):
+    """(step, model): a zero-argument training step and the model it updates."""
+    V, _, _, H = shape
+    xs, ts = batch(shape)
+    np.random.seed(0)
+    if impl == "numpy":
+        model = book.BookRnnlm(V, H, H) if kind == "rnnlm" else book.BookBetterRnnlm(V, H, H)
+
+        def step():
+            if kind == "better":
+                np.random.seed(1)
+            return book.train_step(model, xs, ts, LR, MAX_GRAD)
+
+        return step, model
+    model = Rnnlm(V, H, H) if kind == "rnnlm" else BetterRnnlm(V, H, H)
+    opt = SGD(LR)
+
+    def step():
+        if kind == "better":
+            np.random.seed(1)
+        loss = model.forward(xs, ts)
+        model.backward()
+        params, grads = remove_duplicate(model.params, model.grads)
+        clip_grads(grads, MAX_GRAD)
+        opt.update(params, grads)
+        return loss
+
+    return step, model
+
+
+def torch_make(torch, shape):
+    """The Rnnlm step in torch.nn, from the book model's seeded weights: (step, params as the book's)."""
+    V, _, _, H = shape
+    xs, ts = batch(shape)
+    np.random.seed(0)
+    ref = book.BookRnnlm(V, H, H)
+    embed_W, Wx, Wh, b, affine_W, affine_b = ref.params
+    order = np.r_[2 * H:3 * H, 0:H, H:2 * H, 3 * H:4 * H]  # torch's gates i, f, g, o
+    emb = torch.nn.Embedding(V, H)
+    lstm = torch.nn.LSTM(H, H, batch_first=True)
+    lin = torch.nn.Linear(H, V)
+    with torch.no_grad():
+        emb.weight.copy_(torch.from_numpy(embed_W))
+        lstm.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(Wx[:, order].T)))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(Wh[:, order].T)))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(b[order]))
+        lstm.bias_hh_l0.zero_()
+        lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(affine_W.T)))
+        lin.bias.copy_(torch.from_numpy(affine_b))
+    params = [*emb.parameters(), *lstm.parameters(), *lin.parameters()]
+    opt = torch.optim.SGD(params, lr=LR)
+    x, t = torch.from_numpy(xs.astype(np.int64)), torch.from_numpy(ts.astype(np.int64))
+    state = [None]
+
+    def step():
+        opt.zero_grad()
+        out, hc = lstm(emb(x), state[0])
+        state[0] = tuple(s.detach() for s in hc)  # stateful, truncated as the book's
+        loss = torch.nn.functional.cross_entropy(lin(out).reshape(-1, V), t.reshape(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, MAX_GRAD)
+        opt.step()
+        return float(loss)
+
+    return step
+
+
+def assert_same_first_step(fast, ref):
+    (f_step, f_model), (b_step, b_model) = fast, ref
+    f_loss, b_loss = f_step(), b_step()
+    assert abs(f_loss - b_loss) <= 1e-5 * abs(b_loss), (f_loss, b_loss)
+    for a, b in zip(f_model.params, b_model.params):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * float(np.abs(b).max()))
+
+
+def _cases():
+    yield pytest.param("rnnlm", SMALL, id="rnnlm-" + _name(SMALL))
+    yield pytest.param("rnnlm", BOOK, id="rnnlm-" + _name(BOOK), marks=pytest.mark.slow)
+    yield pytest.param("better", BOOK_BETTER, id="better-" + _name(BOOK_BETTER), marks=pytest.mark.slow)
+
+
+@pytest.mark.parametrize("impl", ["numpy", "fastnn", "torch"])
+@pytest.mark.parametrize("kind, shape", list(_cases()))
+def test_rnnlm_step(benchmark, kind, shape, impl):
+    op = "rnnlm_step" if kind == "rnnlm" else "better_rnnlm_step"
+    if impl == "torch":
+        if kind != "rnnlm":
+            pytest.skip("the torch member covers Rnnlm only")
+        torch = pytest.importorskip("torch")
+        torch.set_num_threads(2)
+    label(benchmark, op, "float32", _name(shape), _name(shape), impl)
+    if impl == "numpy":
+        step = make(kind, "numpy", shape)[0]
+    elif impl == "fastnn":
+        fast = make(kind, "fastnn", shape)
+        assert_same_first_step(fast, make(kind, "numpy", shape))
+        step = fast[0]
+    else:
+        step = torch_make(torch, shape)
+        assert abs(step() - make(kind, "numpy", shape)[0]()) <= 1e-4
+    benchmark(step)
+
+
+def product_flops(kind, shape):
+    """2 x multiply-adds of the products of one step (the same on every side)."""
+    V, N, T, H = shape
+    rows = N * T
+    lstm = 2 * rows * 4 * H * (3 * H + 3 * H)
+    return lstm * (1 if kind == "rnnlm" else 2) + 2 * 3 * rows * H * V
+
+
+def main(kinds=("rnnlm", "better")):
+    """Alternating timing at the book's sizes: ms per step, speed-ups, GFLOP/s."""
+    from .alternating import time_alternately
+
+    for kind in kinds:
+        shape = BOOK if kind == "rnnlm" else BOOK_BETTER
+        fast, ref = make(kind, "fastnn", shape), make(kind, "numpy", shape)
+        assert_same_first_step(fast, ref)
+        flops = product_flops(kind, shape)
+        rivals = [("book numpy", ref[0])]
+        if kind == "rnnlm":
+            try:
+                import torch
+                torch.set_num_threads(2)
+                rivals.append((f"torch {torch.__version__}", torch_make(torch, shape)))
+            except ImportError:
+                print("torch not installed: no torch member", file=sys.stderr)
+        print(f"{kind} step {_name(shape)} float32, {flops / 1e9:.2f} GFLOP of products a step")
+        for name, rival in rivals:
+            r = time_alternately(rival, fast[0], group_seconds=30.0, min_rounds=5)
+            print(f"  {name}: {r.numpy * 1e3:.1f} ms | fastnn {r.fastnn * 1e3:.1f} ms "
+                  f"({flops / r.fastnn / 1e9:.1f} GFLOP/s) | {name} / fastnn {r.speedup:.2f}x "
+                  f"(middle half {r.speedup_q1:.2f}-{r.speedup_q3:.2f}, {r.rounds} rounds)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ("rnnlm", "better"))
