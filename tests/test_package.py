@@ -1,0 +1,48 @@
+"""The package as installed: its version, its package list, and what importing it loads."""
+
+import importlib.metadata
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import fastnn
+
+ROOT = Path(__file__).resolve().parents[1]
+# Where each installed package name lives in the source tree (pyproject's package-dir).
+SOURCE_FOLDERS = {"fastnn": ROOT / "fastnn", "fastnn.kernels": ROOT / "kernels", "fastnn.dataset": ROOT / "dataset"}
+
+
+def test_version_is_the_installed_one():
+    assert re.fullmatch(r"\d+\.\d+\.\d+([.-]?\w+)?", fastnn.__version__)
+    assert importlib.metadata.version("fastnn") == fastnn.__version__
+
+
+def test_pyproject_lists_every_package_folder():
+    """A package folder missing from pyproject's list works in an editable install and
+    is absent from a normal one, so compare the list with the folders."""
+    text = (ROOT / "pyproject.toml").read_text()
+    listed = re.search(r"^packages = \[(.*?)\]", text, re.MULTILINE | re.DOTALL)
+    assert listed, "no packages = [...] in pyproject.toml"
+    listed = set(re.findall(r'"([\w.]+)"', listed.group(1)))
+    found = set()
+    for name, folder in SOURCE_FOLDERS.items():
+        for init in folder.rglob("__init__.py"):
+            parts = init.parent.relative_to(folder).parts
+            if "__pycache__" not in parts and not (name == "fastnn" and parts[:1] in (("kernels",), ("dataset",))):
+                found.add(".".join((name, *parts)))
+    assert listed == found
+    assert 'version = {attr = "fastnn.__version__"}' in text
+
+
+def test_importing_fastnn_loads_no_plotting_library():
+    """matplotlib takes seconds to import: only drawing a picture may load it."""
+    code = (
+        "import pkgutil, importlib, sys, fastnn\n"
+        "for m in pkgutil.walk_packages(fastnn.__path__, 'fastnn.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] == 'matplotlib'))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
