@@ -78,6 +78,7 @@ def _backward(seq, dhs, grads):
 
 
 def _operands(where, params, inputs):
+    """D, H, the compute dtype and the weights in it (not copied when they already are)."""
     Wx, Wh, b = params
     D, H = rec.weights(where, Wx, Wh, b, 3)
     dtype = check.compute_dtype(where, Wx=Wx, Wh=Wh, b=b, **inputs)

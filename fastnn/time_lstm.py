@@ -78,11 +78,11 @@ def _backward(seq, dhs, dc, grads):
     return dxs, dh
 
 
-def _operands(where, params, *inputs):
-    """The compute dtype and the weights converted to it (no copy when they already are)."""
+def _operands(where, params, inputs):
+    """D, H, the compute dtype and the weights in it (not copied when they already are)."""
     Wx, Wh, b = params
     D, H = rec.weights(where, Wx, Wh, b, 4)
-    dtype = check.compute_dtype(where, Wx=Wx, Wh=Wh, b=b, **inputs[0])
+    dtype = check.compute_dtype(where, Wx=Wx, Wh=Wh, b=b, **inputs)
     return D, H, dtype, rec.as_dtype(Wx, dtype), rec.as_dtype(Wh, dtype), rec.as_dtype(b, dtype)
 
 
@@ -176,8 +176,10 @@ class LSTM:
         seq = check.saved(self.cache, where)
         N, _, D, H, dtype = seq.shape
         dh_next = check.same_shape(dh_next, (N, H), where, "dh_next", dtype)
-        dc = np.array(np.broadcast_to(check.operand(dc_next, dtype, where, "dc_next"), (N, H))
-                      if np.ndim(dc_next) == 0 else check.same_shape(dc_next, (N, H), where, "dc_next", dtype))
+        if np.ndim(dc_next) == 0:  # the book's TimeLSTM passes 0 at the last step
+            dc = np.full((N, H), check.operand(dc_next, dtype, where, "dc_next"), dtype)
+        else:  # a copy: the kernel turns it into dc_prev in place
+            dc = np.array(check.same_shape(dc_next, (N, H), where, "dc_next", dtype))
         dxs, dh_prev = _backward(seq, dh_next.reshape(N, 1, H), dc, self.grads)
         return dxs.reshape(N, D), dh_prev, dc
 
@@ -198,8 +200,9 @@ class TimeBiLSTM:
         self.grads = self.forward_lstm.grads + self.backward_lstm.grads
 
     def forward(self, xs):
-        if not isinstance(xs, np.ndarray) or xs.ndim != 3:
-            raise ValueError(f"TimeBiLSTM.forward: xs has shape {np.shape(xs)}; expected (N, T, D)")
+        xs = np.asarray(xs)
+        if xs.ndim != 3:
+            raise ValueError(f"TimeBiLSTM.forward: xs has shape {xs.shape}; expected (N, T, D)")
         o1 = self.forward_lstm.forward(xs)
         o2 = self.backward_lstm.forward(xs[:, ::-1])
         return np.concatenate((o1, o2[:, ::-1]), axis=2)
