@@ -48,8 +48,11 @@ def close_loss(loss, expected, p_true, dtype):
     assert abs(float(loss) - float(expected)) <= atol, (float(loss), float(expected), atol)
 
 
-def f64(a):
-    return np.asarray(a, np.float64)
+def own(a):
+    """A float64 copy for the reference: never the array fastnn reads or writes
+    (np.asarray would hand back a float64 input itself, so a reference applied
+    after the call would see whatever fastnn did to it)."""
+    return np.array(a, dtype=np.float64)
 
 
 @PROPS
@@ -59,18 +62,19 @@ def test_affine_and_matmul(data, dtype, n, d, h, with_bias):
     W = data.draw(arrays((d, h), dtype))
     b = data.draw(arrays((h,), dtype))
     dout = data.draw(arrays((n, h), dtype))
+    x64, W64, b64, dout64 = own(x), own(W), own(b), own(dout)  # before fastnn sees them
     layer = layers.Affine(W, b) if with_bias else layers.MatMul(W)
     out = layer.forward(x)
     dx = layer.backward(dout)
     # Errors of a product are relative to the sum of |terms|, not to the result.
-    out_scale = float((np.abs(f64(x)) @ np.abs(f64(W))).max() + np.abs(f64(b)).max() * with_bias)
-    expected_out = ref.affine_forward(f64(x), f64(W), f64(b)) if with_bias else ref.matmul_forward(f64(x), f64(W))
+    out_scale = float((np.abs(x64) @ np.abs(W64)).max() + np.abs(b64).max() * with_bias)
+    expected_out = ref.affine_forward(x64, W64, b64) if with_bias else ref.matmul_forward(x64, W64)
     close(out, expected_out, dtype, out_scale)
-    rdx, rdW, rdb = ref.affine_backward(f64(dout), f64(x), f64(W))
-    close(dx, rdx, dtype, float((np.abs(f64(dout)) @ np.abs(f64(W)).T).max()))
-    close(layer.grads[0], rdW, dtype, float((np.abs(f64(x)).T @ np.abs(f64(dout))).max()))
+    rdx, rdW, rdb = ref.affine_backward(dout64, x64, W64)
+    close(dx, rdx, dtype, float((np.abs(dout64) @ np.abs(W64).T).max()))
+    close(layer.grads[0], rdW, dtype, float((np.abs(x64).T @ np.abs(dout64)).max()))
     if with_bias:
-        close(layer.grads[1], rdb, dtype, float(np.abs(f64(dout)).sum(axis=0).max()))
+        close(layer.grads[1], rdb, dtype, float(np.abs(dout64).sum(axis=0).max()))
 
 
 @PROPS
@@ -78,11 +82,14 @@ def test_affine_and_matmul(data, dtype, n, d, h, with_bias):
 def test_sigmoid(data, dtype, shape):
     x = data.draw(arrays(tuple(shape), dtype))
     dout = data.draw(arrays(tuple(shape), dtype))
+    x64, dout64 = own(x), own(dout)
     layer = layers.Sigmoid()
     y = layer.forward(x)
-    close(y, ref.sigmoid(f64(x)), dtype, 1.0)
-    close(layer.backward(dout), ref.sigmoid_backward(f64(dout), f64(y)), dtype, float(np.abs(f64(dout)).max()))
-    close(functions.sigmoid(x), ref.sigmoid(f64(x)), dtype, 1.0)
+    y64 = own(y)  # backward must not change what forward returned either
+    close(y, ref.sigmoid(x64), dtype, 1.0)
+    close(layer.backward(dout), ref.sigmoid_backward(dout64, y64), dtype, float(np.abs(dout64).max()))
+    assert np.array_equal(np.asarray(y, np.float64), y64)
+    close(functions.sigmoid(x), ref.sigmoid(x64), dtype, 1.0)
 
 
 @PROPS
@@ -90,11 +97,14 @@ def test_sigmoid(data, dtype, shape):
 def test_softmax(data, dtype, n, c):
     x = data.draw(arrays((n, c), dtype))
     dout = data.draw(arrays((n, c), dtype))
+    x64, dout64 = own(x), own(dout)
     layer = layers.Softmax()
     y = layer.forward(x)
-    close(y, ref.softmax(f64(x)), dtype, 1.0)
-    close(layer.backward(dout), ref.softmax_backward(f64(dout), f64(y)), dtype, float(np.abs(f64(dout)).max()))
-    close(functions.softmax(x[0]), ref.softmax(f64(x[0])), dtype, 1.0)
+    y64 = own(y)
+    close(y, ref.softmax(x64), dtype, 1.0)
+    close(layer.backward(dout), ref.softmax_backward(dout64, y64), dtype, float(np.abs(dout64).max()))
+    assert np.array_equal(np.asarray(y, np.float64), y64)
+    close(functions.softmax(x[0]), ref.softmax(x64[0]), dtype, 1.0)
 
 
 @PROPS
@@ -105,15 +115,16 @@ def test_softmax_with_loss(data, dtype, n, c, onehot, dout):
     x = data.draw(arrays((n, c), dtype))
     t = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))).integers(0, c, size=n)
     labels = np.eye(c, dtype=np.int32)[t] if onehot else t
+    rloss, ry, rt = ref.softmax_with_loss_forward(own(x), labels.copy())
     layer = layers.SoftmaxWithLoss()
     loss = layer.forward(x, labels)
     dx = layer.backward(dout)
-    rloss, ry, rt = ref.softmax_with_loss_forward(f64(x), labels)
     close_loss(loss, rloss, ry[np.arange(n), rt], dtype)
     close(dx, ref.softmax_with_loss_backward(ry, rt, dout), dtype, abs(dout) / n)
     y = functions.softmax(x)
-    close_loss(functions.cross_entropy_error(y, labels), ref.cross_entropy_error(f64(y), labels),
-               f64(y)[np.arange(n), rt], dtype)
+    y64 = own(y)
+    close_loss(functions.cross_entropy_error(y, labels), ref.cross_entropy_error(y64, labels.copy()),
+               y64[np.arange(n), rt], dtype)
 
 
 @PROPS
@@ -121,12 +132,13 @@ def test_softmax_with_loss(data, dtype, n, c, onehot, dout):
 def test_sigmoid_with_loss(data, dtype, n, dout):
     x = data.draw(arrays((n,), dtype))
     t = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))).integers(0, 2, size=n)
+    t_ref = t.copy()
+    rloss, ry = ref.sigmoid_with_loss_forward(own(x), t_ref)
     layer = layers.SigmoidWithLoss()
     loss = layer.forward(x, t)
     dx = layer.backward(dout)
-    rloss, ry = ref.sigmoid_with_loss_forward(f64(x), t)
-    close_loss(loss, rloss, np.where(t == 1, ry, 1 - ry), dtype)
-    close(dx, ref.sigmoid_with_loss_backward(ry, t, dout), dtype, abs(dout) / n)
+    close_loss(loss, rloss, np.where(t_ref == 1, ry, 1 - ry), dtype)
+    close(dx, ref.sigmoid_with_loss_backward(ry, t_ref, dout), dtype, abs(dout) / n)
 
 
 @PROPS
@@ -135,16 +147,16 @@ def test_repeat_and_sum(data, dtype, rows, cols, n, axis):
     x = data.draw(arrays((rows, cols), dtype))
     rep_shape = (rows * n, cols) if axis == 0 else (rows, cols * n)
     dy = data.draw(arrays(rep_shape, dtype))
-    repeat = layers.Repeat(n, axis=axis)
-    close(repeat.forward(x), ref.repeat_forward(f64(x), n, axis), dtype)
-    if n > 0:  # the reference's adjoint of a zero-fold repeat has the wrong shape
-        close(repeat.backward(dy), ref.repeat_backward(f64(dy), n, axis), dtype,
-              float(np.abs(f64(dy)).max()) * n)
-    sum_layer = layers.Sum(axis=axis)
     sum_shape = (1, cols) if axis == 0 else (rows, 1)
     dout = data.draw(arrays(sum_shape, dtype))
-    close(sum_layer.forward(x), ref.sum_forward(f64(x), axis), dtype, float(np.abs(f64(x)).sum(axis=axis).max()))
-    close(sum_layer.backward(dout), ref.sum_backward(f64(dout), x.shape[axis], axis), dtype)
+    x64, dy64, dout64 = own(x), own(dy), own(dout)
+    repeat = layers.Repeat(n, axis=axis)
+    close(repeat.forward(x), ref.repeat_forward(x64, n, axis), dtype)
+    if n > 0:  # the reference's adjoint of a zero-fold repeat has the wrong shape
+        close(repeat.backward(dy), ref.repeat_backward(dy64, n, axis), dtype, float(np.abs(dy64).max()) * n)
+    sum_layer = layers.Sum(axis=axis)
+    close(sum_layer.forward(x), ref.sum_forward(x64, axis), dtype, float(np.abs(x64).sum(axis=axis).max()))
+    close(sum_layer.backward(dout), ref.sum_backward(dout64, x.shape[axis], axis), dtype)
 
 
 OPTIMIZERS = {
@@ -165,12 +177,14 @@ def test_optimizer(name, data, dtype, shapes, steps):
     cls, update, n_state, kwargs = OPTIMIZERS[name]
     params = [data.draw(arrays(s, dtype)) for s in shapes]
     grads = [[data.draw(arrays(s, dtype)) for s in shapes] for _ in range(steps)]
-    expected = [f64(p) for p in params]
+    # The reference updates its own copies, from copies of the grads taken
+    # before fastnn sees them (np.asarray here compared fastnn with itself).
+    expected = [own(p) for p in params]
     state = [[np.zeros_like(p) for p in expected] for _ in range(n_state)]
     opt = cls(**kwargs)
     for step in range(steps):
+        g64 = [own(g) for g in grads[step]]
         opt.update(params, grads[step])
-        g64 = [f64(g) for g in grads[step]]
         if name == "Adam":
             update(expected, g64, *state, step + 1, **kwargs)
         else:
