@@ -9,6 +9,8 @@ Where the text files are looked for, in order:
 
 1. the folder passed as ``data_dir=``, else the one in the environment
    variable ``FASTNN_PTB_DIR``;
+   (then the folders of ``SEARCH_DIRS``: the book's dataset/ folder when a
+   script runs through ``python -m fastnn.book``);
 2. the per-user cache folder, ``$XDG_CACHE_HOME/fastnn/ptb`` (by default
    ``~/.cache/fastnn/ptb``);
 3. the book's download address, into the cache folder, only for missing files.
@@ -44,6 +46,12 @@ def cache_dir():
     return Path(base) / "fastnn" / "ptb"
 
 
+# More folders to look in after the named one and before the cache.
+# ``python -m fastnn.book`` adds the book's own dataset/ folder here, so a
+# reader's earlier downloads there are used.
+SEARCH_DIRS = []
+
+
 def _named_dir(data_dir):
     named = data_dir if data_dir is not None else os.environ.get(ENV_DIR) or None
     return None if named is None else Path(named).expanduser()
@@ -68,7 +76,7 @@ def _download(name, folder):
 def find_files(names, data_dir=None):
     """Paths of the named PTB text files, downloading the missing ones into the cache."""
     named, cache = _named_dir(data_dir), cache_dir()
-    folders = [f for f in (named, cache) if f is not None]
+    folders = [f for f in (named, *map(Path, SEARCH_DIRS), cache) if f is not None]
     paths, missing, reason = {}, [], None
     for name in names:
         found = next((f / name for f in folders if (f / name).is_file()), None)
