@@ -116,5 +116,7 @@ def tanh_approx(x):
 @njit(**KERNEL)
 def tanh_into(x, out):
     """out[i] = tanh_approx(x[i]) for 1-D arrays of one dtype.  IN: x.  OUT: out."""
+    if out.shape[0] != x.shape[0]:
+        raise ValueError("tanh_into: out must have the length of x")
     for i in range(x.shape[0]):
         out[i] = tanh_approx(x[i])

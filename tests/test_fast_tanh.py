@@ -40,3 +40,8 @@ def test_tanh_special_values(x, expected, dtype):
     out = np.empty(1, dtype)
     tanh_into(np.array([x], dtype), out)
     assert out[0] == scalar(expected)
+
+
+def test_tanh_into_rejects_an_output_of_another_length():
+    with pytest.raises(ValueError, match="tanh_into: out must have the length of x"):
+        tanh_into(np.zeros(4), np.zeros(3))
