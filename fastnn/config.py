@@ -34,8 +34,10 @@ class _ConfigModule(types.ModuleType):
     """This module's type: refuses ``config.GPU = <true value>`` at the assignment."""
 
     def __setattr__(self, name, value):
-        if name == "GPU" and value:
-            raise GPUModeError(MESSAGE)
+        if name == "GPU":
+            if value:
+                raise GPUModeError(MESSAGE)
+            value = False
         super().__setattr__(name, value)
 
 
