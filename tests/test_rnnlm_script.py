@@ -1,0 +1,91 @@
+"""python -m fastnn.rnnlm on a small text file: training, outputs, Ctrl-C."""
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from fastnn import rnnlm
+
+
+def _text(path, lines=600, seed=0):
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(30)] + ["N", "<unk>"]
+    out = []
+    for _ in range(lines):
+        a = int(rng.integers(0, 30))
+        out.append(" ".join([words[a], words[(a * 7 + 3) % 30], words[int(rng.integers(0, 32))]]))
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+SMALL = ["--hidden", "8", "--wordvec", "8", "--batch-size", "4", "--time-size", "5", "--lr", "1",
+         "--eval-interval", "40", "--seed", "1"]
+
+
+@pytest.mark.slow  # about 4 s idle (matplotlib's import, 214 steps), more when loaded
+def test_trains_evaluates_saves_and_generates(tmp_path, capsys):
+    corpus = _text(tmp_path / "c.txt")
+    out = tmp_path / "out"
+    assert rnnlm.main(["--corpus", str(corpus), "--epochs", "2", "--out", str(out),
+                       "--generate", "w3", "--length", "8", *SMALL]) == 0
+    text = capsys.readouterr().out
+    assert "| epoch 2 |  iter 81 / 107 |" in text and "words/s" in text
+    ppl = float(text.split("test perplexity:  ")[1].split()[0])
+    assert 1 < ppl < 33  # learned something: a uniform guess is 33 (32 words and <eos>)
+    with open(out / "Rnnlm.pkl", "rb") as f:
+        assert [a.dtype for a in pickle.load(f)] == [np.float16] * 6
+    assert (out / "perplexity.png").read_bytes()[:4] == b"\x89PNG"
+    generated = text.split("params saved to")[1].split("\n", 2)[2]
+    assert generated.startswith("w3") and "<unk>" not in generated and " N " not in generated
+
+
+def test_better_model_validates_each_epoch(tmp_path, capsys):
+    corpus = _text(tmp_path / "c.txt", lines=900)
+    assert rnnlm.main(["--corpus", str(corpus), "--model", "better", "--epochs", "2", "--dropout", "0.2",
+                       "--out", str(tmp_path), "--no-plots", *SMALL]) == 0
+    text = capsys.readouterr().out
+    assert text.count("valid perplexity: ") == 2 and text.count("-" * 50) == 2
+    assert (tmp_path / "BetterRnnlm.pkl").exists() and not (tmp_path / "perplexity.png").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--epochs", "0"], "--epochs is 0"),
+    (["--dropout", "1"], "--dropout is 1.0"),
+    (["--lr", "nan"], "--lr and --max-grad"),
+])
+def test_bad_options(args, message, capsys):
+    with pytest.raises(SystemExit):
+        rnnlm.main(args)
+    assert message in capsys.readouterr().err
+
+
+def test_short_corpus_and_unknown_start_word(tmp_path, capsys):
+    with pytest.raises(SystemExit, match="has 40 words; expected at least"):
+        rnnlm.main(["--corpus", str(_text(tmp_path / "s.txt", lines=10)), *SMALL])
+    with pytest.raises(SystemExit, match="'zzz' is not in the vocabulary"):
+        rnnlm.main(["--corpus", str(_text(tmp_path / "c.txt")), "--epochs", "1", "--out", str(tmp_path),
+                    "--no-plots", "--generate", "zzz", *SMALL])
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_between_steps_and_still_saves(tmp_path):
+    corpus = _text(tmp_path / "c.txt", lines=20000)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "fastnn.rnnlm", "--corpus", str(corpus), "--epochs", "50",
+                             "--out", str(tmp_path / "out"), "--no-plots", *SMALL],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "iter 41 /" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    rest = proc.communicate(timeout=300)[0]
+    assert proc.returncode == 0, "".join(lines) + rest
+    assert "stopped (Ctrl-C)" in rest and "test perplexity:" in rest
+    assert (tmp_path / "out" / "Rnnlm.pkl").exists()
