@@ -36,6 +36,16 @@ def create_co_matrix(corpus, vocab_size, window_size=1):
     return counts
 
 
+def create_co_matrix_vectorised(corpus, vocab_size, window_size=1):
+    """The same counts with np.add.at, one distance at a time (for large corpora)."""
+    corpus = np.asarray(corpus)
+    counts = np.zeros((vocab_size, vocab_size), dtype=np.int32)
+    for d in range(1, min(window_size, len(corpus) - 1) + 1):
+        np.add.at(counts, (corpus[:-d], corpus[d:]), 1)
+        np.add.at(counts, (corpus[d:], corpus[:-d]), 1)
+    return counts
+
+
 def ppmi(C, verbose=False, eps=1e-8):
     """The book's double loop: one float64 PMI per cell, stored into float32.
 

@@ -139,6 +139,22 @@ def test_ppmi_dtypes_and_layouts(rng, dtype, layout, make_layout):
     assert np.all(M[5] == 0) and np.all(M[:, 5] == 0)
 
 
+@pytest.mark.parametrize("verbose", [False, True])
+def test_ppmi_allocates_nothing_vocab_squared_but_its_output(rng, verbose, capsys):
+    import tracemalloc
+
+    C = util.create_co_matrix(zipf_corpus(rng, 20000, 600), 600, 2)
+    util.ppmi(C, verbose=verbose)  # every kernel it calls compiled before measuring
+    tracemalloc.start()
+    try:
+        M = util.ppmi(C, verbose=verbose)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert M.nbytes <= peak < M.nbytes + 100 * 600  # the output and a few rows' worth
+    assert np.array_equal(M, ref.ppmi_vectorised(C))
+
+
 @pytest.mark.parametrize("eps", [1e-8, 0.0, 3.0, -1.0])
 def test_ppmi_eps(rng, eps):
     C = rng.integers(0, 4, (30, 30)).astype(np.int32)
