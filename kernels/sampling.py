@@ -47,6 +47,10 @@ def fill_negative_samples(cdf, target, uniforms, out, row, col):
     R, S = out.shape
     if target.size != R:
         raise ValueError("fill_negative_samples: target must have one id per row of out")
+    if cdf.size == 0:
+        raise ValueError("fill_negative_samples: cdf is empty")
+    if row < 0 or row > R or col < 0 or (col > 0 and col >= S):
+        raise ValueError("fill_negative_samples: row must be in [0, R] and col in [0, S)")
     V = cdf.size
     used = 0
     while row < R:

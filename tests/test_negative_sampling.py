@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+from fastnn.kernels import sampling as kernels
 from fastnn.negative_sampling import EmbeddingDot, NegativeSamplingLoss, UnigramSampler
 
 COUNTS = np.array([50, 30, 10, 5, 3, 2, 1])
@@ -117,6 +118,27 @@ def test_sampler_errors():
         UnigramSampler(np.array([0.5, 1.0]), 0.75, 2)
     with pytest.raises(IndexError, match="corpus"):
         UnigramSampler(np.array([0, -3]), 0.75, 2)
+
+
+def test_sampling_kernel_resumes_and_checks_its_arguments():
+    cdf = np.cumsum(_book_word_p(COUNTS))
+    target = np.array([0, 1, 2])
+    whole = np.full((3, 4), -1)
+    uniforms = np.random.default_rng(0).random(200)
+    assert kernels.fill_negative_samples(cdf, target, uniforms, whole, 0, 0)[:2] == (3, 0)
+    pieces = np.full((3, 4), -1)
+    row = col = used = 0
+    while row < 3:  # one uniform at a time: resuming gives the same rows as one call
+        row, col, n = kernels.fill_negative_samples(cdf, target, uniforms[used:used + 1], pieces, row, col)
+        used += n
+    np.testing.assert_array_equal(pieces, whole)
+    for bad in [(-1, 0), (4, 0), (0, 4), (0, -1)]:
+        with pytest.raises(ValueError, match="row must be in"):
+            kernels.fill_negative_samples(cdf, target, uniforms, pieces, *bad)
+    with pytest.raises(ValueError, match="cdf is empty"):
+        kernels.fill_negative_samples(cdf[:0], target, uniforms, pieces, 0, 0)
+    with pytest.raises(ValueError, match="one id per row"):
+        kernels.fill_negative_samples(cdf, target[:2], uniforms, pieces, 0, 0)
 
 
 def test_embedding_dot_matches_formula_and_gradients():
