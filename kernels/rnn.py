@@ -36,6 +36,8 @@ def tanh_approx(x, one):
 def rnn_step_forward(hw, xw, b, h, out):
     """h = out = tanh((hw + xw) + b).  IN: hw, xw (N, H), b (H,).  OUT: h, out (N, H)."""
     n, m = h.shape
+    if hw.shape != h.shape or xw.shape != h.shape or out.shape != h.shape or b.shape[0] != m:
+        raise ValueError("rnn_step_forward: hw, xw, h and out must have one shape (N, H), b (H,)")
     one = h.dtype.type(1)
     for i in range(n):
         for j in range(m):
@@ -48,6 +50,8 @@ def rnn_step_forward(hw, xw, b, h, out):
 def rnn_step_backward(dhs, dh_next, h, dt, dt_out):
     """dt = dt_out = (dhs + dh_next) * (1 - h**2).  IN: dhs, dh_next, h (N, H).  OUT: dt, dt_out."""
     n, m = dt.shape
+    if dhs.shape != dt.shape or dh_next.shape != dt.shape or h.shape != dt.shape or dt_out.shape != dt.shape:
+        raise ValueError("rnn_step_backward: dhs, dh_next, h, dt and dt_out must have one shape (N, H)")
     one = dt.dtype.type(1)
     for i in range(n):
         for j in range(m):
@@ -60,6 +64,8 @@ def rnn_step_backward(dhs, dh_next, h, dt, dt_out):
 @njit(**KERNEL)
 def tanh_into(x, out):
     """out = tanh_approx(x) for 1-D arrays (for tests of the approximation)."""
+    if out.shape != x.shape:
+        raise ValueError("tanh_into: out must have x's shape")
     one = out.dtype.type(1)
     for i in range(x.shape[0]):
         out[i] = tanh_approx(x[i], one)

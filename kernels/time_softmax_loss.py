@@ -47,8 +47,15 @@ def check_labels(t, v, ignore):
 
 
 @njit(**KERNEL)
+def _check_forward(x, t, y):
+    if y.shape != x.shape or t.shape[0] != x.shape[0]:
+        raise ValueError("time_softmax_loss_forward: y must have x's shape (R, V) and t R labels")
+
+
+@njit(**KERNEL)
 def time_softmax_loss_forward(x, t, ignore, y):
     """y = softmax(x) by rows; returns (log_sum, count, bad_row).  IN: x (R, V), t (R,).  OUT: y."""
+    _check_forward(x, t, y)
     softmax_forward(x, y)
     return _label_logs(y, t, ignore)
 
@@ -62,6 +69,10 @@ def time_softmax_loss_backward(y, t, ignore, dout, count, dx):
     does, so float32 results are the book's bits.
     """
     n, v = y.shape
+    if dx.shape != y.shape or t.shape[0] != n:
+        raise ValueError("time_softmax_loss_backward: dx must have y's shape (R, V) and t R labels")
+    if check_labels(t, v, ignore) >= 0:
+        raise IndexError("time_softmax_loss_backward: a label is outside [0, V) and not the ignore label")
     s = dx.dtype.type(dout)
     c = dx.dtype.type(count)
     zero = dx.dtype.type(0)
@@ -87,6 +98,7 @@ def _band_rows(v):
 
 @njit(**PARALLEL)
 def time_softmax_loss_forward_parallel(x, t, ignore, y):
+    _check_forward(x, t, y)
     n, v = x.shape
     step = _band_rows(v)
     bands = (n + step - 1) // step
@@ -114,6 +126,10 @@ def time_softmax_loss_forward_parallel(x, t, ignore, y):
 @njit(**PARALLEL)
 def time_softmax_loss_backward_parallel(y, t, ignore, dout, count, dx):
     n, v = y.shape
+    if dx.shape != y.shape or t.shape[0] != n:
+        raise ValueError("time_softmax_loss_backward: dx must have y's shape (R, V) and t R labels")
+    if check_labels(t, v, ignore) >= 0:
+        raise IndexError("time_softmax_loss_backward: a label is outside [0, V) and not the ignore label")
     step = _band_rows(v)
     for band in prange((n + step - 1) // step):
         lo = band * step

@@ -1,0 +1,59 @@
+"""The time layers' public kernels check their operands before touching memory."""
+
+import numpy as np
+import pytest
+
+from fastnn.kernels import rnn, time_dropout, time_softmax_loss as tsl
+
+F = np.float32
+
+
+def test_time_softmax_loss_kernels_reject_mismatched_operands():
+    x, y = np.zeros((6, 5), F), np.zeros((6, 5), F)
+    t = np.zeros(6, np.int64)
+    for fn in (tsl.time_softmax_loss_forward, tsl.time_softmax_loss_forward_parallel):
+        with pytest.raises(ValueError, match="y must have x's shape"):
+            fn(x, t, -1, np.zeros((5, 5), F))
+        with pytest.raises(ValueError, match="t R labels"):
+            fn(x, np.zeros(7, np.int64), -1, y)
+        loss, count, bad = fn(x, np.array([0, 1, 9, 0, 0, 0]), -1, y)
+        assert bad == 2
+    for fn in (tsl.time_softmax_loss_backward, tsl.time_softmax_loss_backward_parallel):
+        with pytest.raises(ValueError, match="dx must have y's shape"):
+            fn(y, t, -1, 1.0, 6, np.zeros((6, 4), F))
+        with pytest.raises(IndexError, match="outside"):
+            fn(y, np.array([0, 0, 0, 0, 5, 0]), -1, 1.0, 6, np.zeros((6, 5), F))
+        with pytest.raises(IndexError, match="outside"):
+            fn(y, np.array([0, 0, -2, 0, 0, 0]), -1, 1.0, 6, np.zeros((6, 5), F))
+
+
+def test_parallel_and_serial_kernels_agree(rng):
+    x = rng.standard_normal((300, 1000)).astype(F)
+    t = rng.integers(-1, 1000, 300)
+    ys, yp = np.empty_like(x), np.empty_like(x)
+    serial = tsl.time_softmax_loss_forward(x, t, -1, ys)
+    parallel = tsl.time_softmax_loss_forward_parallel(x, t, -1, yp)
+    assert np.array_equal(ys, yp) and serial[1:] == parallel[1:]
+    assert parallel[0] == pytest.approx(serial[0], rel=1e-12)
+    ds, dp = np.empty_like(x), np.empty_like(x)
+    tsl.time_softmax_loss_backward(ys, t, -1, 1.0, serial[1], ds)
+    tsl.time_softmax_loss_backward_parallel(ys, t, -1, 1.0, serial[1], dp)
+    assert np.array_equal(ds, dp)
+
+
+def test_rnn_step_kernels_reject_mismatched_operands():
+    a = np.zeros((3, 4), F)
+    with pytest.raises(ValueError, match="rnn_step_forward"):
+        rnn.rnn_step_forward(a, a, np.zeros(5, F), np.zeros((3, 4), F), np.zeros((3, 4), F))
+    with pytest.raises(ValueError, match="rnn_step_forward"):
+        rnn.rnn_step_forward(a, np.zeros((2, 4), F), np.zeros(4, F), np.zeros((3, 4), F), np.zeros((3, 4), F))
+    with pytest.raises(ValueError, match="rnn_step_backward"):
+        rnn.rnn_step_backward(a, a, a, np.zeros((3, 4), F), np.zeros((4, 4), F))
+    with pytest.raises(ValueError, match="tanh_into"):
+        rnn.tanh_into(np.zeros(3, F), np.zeros(2, F))
+
+
+def test_time_dropout_kernel_rejects_mismatched_sizes():
+    x = np.zeros((2, 3), F)
+    with pytest.raises(ValueError, match="same size"):
+        time_dropout.time_dropout_forward(x, np.zeros(5), 0.5, 2.0, np.zeros((2, 3), F), np.zeros((2, 3), F))
