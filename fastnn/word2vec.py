@@ -72,7 +72,10 @@ def load_corpus(args):
     except ImportError:
         sys.exit(f"{PROG}: fastnn.dataset.ptb is not available in this installation; pass --corpus FILE")
     kwargs = {} if args.data_dir is None else {"data_dir": args.data_dir}
-    corpus, word_to_id, id_to_word = ptb.load_data("train", **kwargs)
+    try:
+        corpus, word_to_id, id_to_word = ptb.load_data("train", **kwargs)
+    except getattr(ptb, "PTBNotFoundError", OSError) as error:  # no files and no network: one line
+        sys.exit(f"{PROG}: {error}")
     return corpus, word_to_id, id_to_word, "the Penn Treebank training set"
 
 

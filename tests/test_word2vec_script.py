@@ -78,3 +78,33 @@ def test_too_small_a_corpus(tmp_path, capsys):
     path.write_text("a b a b", encoding="utf-8")
     with pytest.raises(SystemExit, match="has 4 words; the window needs more than 10"):
         word2vec.main(["--corpus", str(path), "--out", str(tmp_path)])
+
+
+def test_missing_ptb_is_one_line(tmp_path, monkeypatch, capsys):
+    from fastnn.dataset import ptb
+
+    def no_files(*args, **kwargs):
+        raise ptb.PTBNotFoundError("PTB data: ptb.train.txt not found in /x")
+
+    monkeypatch.setattr(ptb, "load_data", no_files)
+    with pytest.raises(SystemExit, match="fastnn.word2vec: PTB data: ptb.train.txt not found"):
+        word2vec.main(["--out", str(tmp_path)])
+
+
+def test_ptb_is_the_default_corpus(tmp_path, monkeypatch, capsys):
+    from fastnn.dataset import ptb
+
+    corpus = np.array([0, 1, 2, 3, 4, 5, 6, 7] * 30)
+    words = ["you", "say", "goodbye", "and", "i", "hello", ".", "car"]
+    seen = {}
+
+    def load_data(data_type="train", data_dir=None):
+        seen.update(data_type=data_type, data_dir=data_dir)
+        return corpus, {w: i for i, w in enumerate(words)}, dict(enumerate(words))
+
+    monkeypatch.setattr(ptb, "load_data", load_data)
+    printed = _run(capsys, "--data-dir", tmp_path / "ptb", "--out", tmp_path, "--epochs", 1, "--hidden", 4,
+                   "--window", 1, "--no-plots", "--sample-size", 2)
+    assert seen == {"data_type": "train", "data_dir": str(tmp_path / "ptb")}
+    assert "the Penn Treebank training set, 240 words, vocabulary 8" in printed
+    assert "[query] you" in printed
