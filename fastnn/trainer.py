@@ -5,8 +5,6 @@ import time
 
 import numpy
 
-from .util import clip_grads
-
 
 class Trainer:
     """Trains ``model`` (forward(x, t) -> loss, backward(), params, grads) with ``optimizer``.
@@ -39,6 +37,10 @@ class Trainer:
         model, optimizer = self.model, self.optimizer
         total_loss = 0
         loss_count = 0
+        if max_grad is not None:
+            # Imported here: fastnn.util also holds the word-statistics helpers and their
+            # kernels, which would add ~60 ms to every script's start-up.
+            from .util import clip_grads
 
         start_time = time.time()
         for epoch in range(max_epoch):
@@ -116,3 +118,13 @@ def remove_duplicate(params, grads):
             del params[j], grads[j]
         i += 1
     return params, grads
+
+
+def __getattr__(name):
+    """``from fastnn.trainer import RnnlmTrainer`` works as in the book's common/trainer.py,
+    without loading the RNN trainer's imports into every script that trains a plain net."""
+    if name == "RnnlmTrainer":
+        from .rnnlm_trainer import RnnlmTrainer
+
+        return RnnlmTrainer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
