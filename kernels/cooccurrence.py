@@ -12,10 +12,16 @@ positions at distance d <= window adds one to counts[a, b] and one to
 counts[b, a]; the book visits the same pairs from both ends.
 
 The counts are scattered over a V x V matrix (400 MB at PTB's vocabulary of
-10,000), so the time goes to cache misses and to the first touch of each page.
-Two threads share the work by rows of counts: each scans the whole corpus (a
-sequential read, cheap) and counts only the pairs whose row it owns, so no two
-threads write one element and the result does not depend on the thread count.
+10,000): incremented in corpus order, nearly every one is a cache and TLB
+miss.  So the pairs are first written, grouped by blocks of 2**shift rows, as
+int32 offsets into their block (a pass in corpus order, each block's cursor
+hot in cache), and then each block's increments land in a few hundred KB that
+stay in L2.  The blocks are disjoint, so they run in parallel with no two
+threads writing one element, and the counts do not depend on the thread
+count.  Measured on the Zipf corpus of PTB's shape (process CPU time, loaded
+machine): 50-70 ms for the counting against 80-105 ms incremented in corpus
+order; the first touch of the 400 MB of fresh zero pages costs as much again.
+The grouping takes 4 bytes per pair visit, at most CHUNK_PAIRS at a time.
 """
 
 import numpy as np
@@ -27,7 +33,13 @@ from ._config import KERNEL, PARALLEL
 # starting the thread pool costs more than it saves.
 PARALLEL_MIN_PAIRS = 1 << 16
 
+# The rows of a block fill at most this many bytes of counts (half of L2 here).
 BLOCK_BYTES = 1 << 18
+
+# Pairs grouped at a time: bounds the int32 offsets to 16 MB whatever the corpus.
+CHUNK_PAIRS = 1 << 22
+
+INT32_MAX = 2**31 - 1
 
 
 @njit(**KERNEL)
@@ -47,25 +59,25 @@ def _neighbours(p, n, window):
 
 
 @njit(**KERNEL)
-def _bucket_pairs(corpus, window, v, shift):
-    """The pairs (a, b) as in-block offsets (a % R) * V + b, grouped by row block a >> shift.
+def _bucket_pairs(corpus, window, v, shift, p0, p1):
+    """The pairs (a, b) of positions [p0, p1) as in-block offsets (a % R) * V + b,
+    grouped by row block a >> shift (R = 2**shift rows make a block).
 
     Returns (offsets, starts): block k's pairs are offsets[starts[k]:starts[k + 1]].
-    R = 2**shift rows make a block.  Each row's pairs are counted from the
-    corpus first (a word at position p has _neighbours(p) partners), so the
-    pairs are visited once, already in their block's place.
+    Each block's share is counted from the corpus first (a word at position p
+    has _neighbours(p) partners), so every pair is written once, in its place.
     """
     n = corpus.size
     n_blocks = ((v - 1) >> shift) + 1
     starts = np.zeros(n_blocks + 1, np.int64)
-    for p in range(n):
+    for p in range(p0, p1):
         starts[(corpus[p] >> shift) + 1] += _neighbours(p, n, window)
     for k in range(n_blocks):
         starts[k + 1] += starts[k]
     offsets = np.empty(starts[n_blocks], np.int32)
     cursor = starts[:n_blocks].copy()
     mask = (1 << shift) - 1
-    for p in range(n):
+    for p in range(p0, p1):
         a = corpus[p]
         k = a >> shift
         row = (a & mask) * v
@@ -87,25 +99,27 @@ def _add_block(flat, offsets, lo, hi):
 
 
 @njit(**KERNEL)
-def _count_all(corpus, window, counts, shift):
-    """Every pair within `window`, both directions, on one thread."""
+def _count_all(corpus, window, counts, shift, chunk):
+    """Every pair within `window`, both directions, on one thread, `chunk` positions at a time."""
     v = counts.shape[0]
-    offsets, starts = _bucket_pairs(corpus, window, v, shift)
     flat = counts.reshape(-1)
     block = (1 << shift) * v
-    for k in range(starts.size - 1):
-        _add_block(flat[k * block:], offsets, starts[k], starts[k + 1])
+    for p0 in range(0, corpus.size, chunk):
+        offsets, starts = _bucket_pairs(corpus, window, v, shift, p0, min(p0 + chunk, corpus.size))
+        for k in range(starts.size - 1):
+            _add_block(flat[k * block:], offsets, starts[k], starts[k + 1])
 
 
 @njit(**PARALLEL)
-def _count_parallel(corpus, window, counts, shift):
+def _count_parallel(corpus, window, counts, shift, chunk):
     """As _count_all, the row blocks' increments in parallel (each block is one thread's)."""
     v = counts.shape[0]
-    offsets, starts = _bucket_pairs(corpus, window, v, shift)
     flat = counts.reshape(-1)
     block = (1 << shift) * v
-    for k in prange(starts.size - 1):
-        _add_block(flat[k * block:], offsets, starts[k], starts[k + 1])
+    for p0 in range(0, corpus.size, chunk):
+        offsets, starts = _bucket_pairs(corpus, window, v, shift, p0, min(p0 + chunk, corpus.size))
+        for k in prange(starts.size - 1):
+            _add_block(flat[k * block:], offsets, starts[k], starts[k + 1])
 
 
 def block_shift(vocab_size):
@@ -114,6 +128,15 @@ def block_shift(vocab_size):
     while (2 << shift) * vocab_size * 4 <= BLOCK_BYTES:
         shift += 1
     return shift
+
+
+def check_shift(shift, vocab_size, where):
+    """`shift` if a block's in-block offsets fit int32, else ValueError."""
+    if (isinstance(shift, (bool, np.bool_)) or not isinstance(shift, (int, np.integer))
+            or not 0 <= shift <= 30 or min(1 << shift, vocab_size) * vocab_size > INT32_MAX):
+        raise ValueError(f"{where}: shift is {shift!r}; expected 0 <= shift <= 30 with "
+                         f"min(2**shift, V) * V < 2**31 (V = {vocab_size})")
+    return int(shift)
 
 
 def co_occurrence(corpus, window, counts, parallel=None, shift=None):
@@ -152,10 +175,11 @@ def co_occurrence(corpus, window, counts, parallel=None, shift=None):
     if window == 0:
         return
     corpus = np.ascontiguousarray(corpus)
-    shift = block_shift(vocab_size) if shift is None else shift
+    shift = block_shift(vocab_size) if shift is None else check_shift(shift, vocab_size, where)
+    chunk = max(1, CHUNK_PAIRS // (2 * window))
     if parallel is None:
         parallel = corpus.size * window >= PARALLEL_MIN_PAIRS and vocab_size > (1 << shift)
     if parallel:
-        _count_parallel(corpus, window, counts, shift)
+        _count_parallel(corpus, window, counts, shift, chunk)
     else:
-        _count_all(corpus, window, counts, shift)
+        _count_all(corpus, window, counts, shift, chunk)

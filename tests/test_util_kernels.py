@@ -24,6 +24,16 @@ def test_co_occurrence_paths(rng, parallel, shift, n, vocab, window):
     assert np.array_equal(counts, ref.create_co_matrix(corpus, vocab, window))
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+def test_co_occurrence_in_chunks(rng, monkeypatch, parallel):
+    """A corpus grouped a few positions at a time counts the same."""
+    monkeypatch.setattr(cooccurrence, "CHUNK_PAIRS", 10)
+    corpus = zipf_corpus(rng, 301, 25)
+    counts = np.zeros((25, 25), np.int32)
+    cooccurrence.co_occurrence(corpus, 3, counts, parallel=parallel, shift=2)
+    assert np.array_equal(counts, ref.create_co_matrix(corpus, 25, 3))
+
+
 def test_co_occurrence_adds_to_counts_and_reads_strided_corpus(rng):
     base = zipf_corpus(rng, 600, 20)
     corpus = base[::2]  # a strided view
@@ -89,6 +99,21 @@ def bad_co_occurrence_calls():
         ("negative window", lambda: (ok_corpus, -1, ok_counts()), r"window is -1"),
         ("float window", lambda: (ok_corpus, 1.0, ok_counts()), r"window is 1.0"),
     ]
+
+
+@pytest.mark.parametrize("shift", [-1, 31, 1.0, True])
+def test_co_occurrence_rejects_a_bad_shift(shift):
+    counts = np.zeros((3, 3), np.int32)
+    with pytest.raises(ValueError, match=r"shift is .*; expected 0 <= shift <= 30"):
+        cooccurrence.co_occurrence(np.array([0, 1, 2]), 1, counts, shift=shift)
+    assert not counts.any()
+
+
+def test_shift_whose_offsets_overflow_int32_is_rejected():
+    assert cooccurrence.check_shift(15, 50_000, "k") == 15  # 32,768 rows of 50,000: below 2**31
+    with pytest.raises(ValueError, match=r"k: shift is 16; .*V = 50000"):
+        cooccurrence.check_shift(16, 50_000, "k")  # 50,000 rows of 50,000 pass 2**31 elements
+    assert cooccurrence.check_shift(30, 3, "k") == 30  # a block never holds more than V rows
 
 
 @pytest.mark.parametrize("name, make, match", bad_co_occurrence_calls(), ids=lambda v: v if isinstance(v, str) else "")
