@@ -183,5 +183,44 @@ def main(kinds=("rnnlm", "better")):
                   f"(middle half {r.speedup_q1:.2f}-{r.speedup_q3:.2f}, {r.rounds} rounds)")
 
 
+PTB_TRAIN_WORDS = 929_589  # the size of PTB's training corpus, vocabulary 10,000
+
+
+def synthetic_corpus(n=PTB_TRAIN_WORDS, vocab=10000, seed=0):
+    """Word ids of PTB's size, Zipf-distributed like real text (a fixed seed)."""
+    rng = np.random.default_rng(seed)
+    ranks = rng.zipf(1.1, n) - 1
+    return np.where(ranks < vocab, ranks, rng.integers(0, vocab, n)).astype(np.int64)
+
+
+def epoch(kind="rnnlm", max_steps=None):
+    """Wall time of one epoch of ch06's train_rnnlm.py (or the better model's) on a
+    synthetic PTB-sized corpus, the book's numpy and fastnn one after the other."""
+    from fastnn.rnnlm_trainer import RnnlmTrainer
+    import time
+
+    V, N, T, H = BOOK if kind == "rnnlm" else BOOK_BETTER
+    corpus = synthetic_corpus()
+    xs, ts = corpus[:-1], corpus[1:]
+    steps = len(xs) // (N * T) if max_steps is None else max_steps
+    np.random.seed(0)
+    ref = book.BookRnnlm(V, H, H) if kind == "rnnlm" else book.BookBetterRnnlm(V, H, H)
+    start = time.perf_counter()
+    for bx, bt in book.batches(corpus, N, T, steps):
+        book.train_step(ref, bx, bt, LR, MAX_GRAD)
+    book_seconds = time.perf_counter() - start
+    np.random.seed(0)
+    model = Rnnlm(V, H, H) if kind == "rnnlm" else BetterRnnlm(V, H, H)
+    trainer = RnnlmTrainer(model, SGD(LR))
+    start = time.perf_counter()
+    trainer.fit(xs[: steps * N * T + 1], ts[: steps * N * T + 1], 1, N, T, MAX_GRAD, eval_interval=None)
+    fast_seconds = time.perf_counter() - start
+    print(f"{kind}: one epoch ({steps} steps) book numpy {book_seconds:.1f} s, fastnn {fast_seconds:.1f} s, "
+          f"{book_seconds / fast_seconds:.2f}x")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:] or ("rnnlm", "better"))
+    if sys.argv[1:2] == ["epoch"]:
+        epoch(*(sys.argv[2:3] or ["rnnlm"]), *(int(a) for a in sys.argv[3:4]))
+    else:
+        main(sys.argv[1:] or ("rnnlm", "better"))
