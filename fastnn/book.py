@@ -12,8 +12,9 @@ writes next to itself work as in the book.  Its imports are redirected:
   yet stops the run with one line naming it, and so does a name imported from
   a twin that fastnn does not have yet (``from common.util import
   eval_perplexity``).
-- The book's chapter-local layer files (``negative_sampling_layer``, ...) are
-  fastnn's modules too.
+- The book's chapter-local layer files (``negative_sampling_layer``, also
+  imported as ``ch04.negative_sampling_layer``, ...) are fastnn's modules too,
+  see CHAPTER_FILES.
 - ``dataset.ptb`` and ``dataset.spiral`` are fastnn's loaders (same data).
   fastnn's PTB loader looks first in the book's own dataset/ folder, so files a
   reader already downloaded there are used, then in fastnn's cache folder;
@@ -21,7 +22,8 @@ writes next to itself work as in the book.  Its imports are redirected:
   rest of the book's ``dataset`` package (``dataset.sequence``) stays the
   book's.  A script copied out of the book's tree still finds fastnn's.
 
-MODULES is the table to extend as fastnn grows twins of more files.
+MODULES and CHAPTER_FILES are the tables to extend as fastnn grows twins of
+more files.
 """
 
 import importlib
@@ -47,11 +49,18 @@ MODULES = {
     "common.time_layers": "fastnn.time_layers",
     "common.trainer": "fastnn.trainer",
     "common.util": "fastnn.util",
-    "negative_sampling_layer": "fastnn.negative_sampling",  # ch04
-    "attention_layer": "fastnn.attention",  # ch08
     "dataset.ptb": "fastnn.dataset.ptb",
     "dataset.spiral": "fastnn.dataset.spiral",
 }
+
+# the book's chapter-local layer files -> fastnn's twins, imported either by
+# their bare name from their own chapter or as chNN.name from another one
+# (ch04/cbow.py: ``from ch04.negative_sampling_layer import ...``)
+CHAPTER_FILES = {
+    "negative_sampling_layer": "fastnn.negative_sampling",  # ch04
+    "attention_layer": "fastnn.attention",  # ch08
+}
+CHAPTER_PACKAGE = re.compile(r"ch\d\d$")
 
 # Packages of the book that fastnn stands in for; `dataset` only when the book's
 # own dataset/ folder is not on sys.path.
@@ -65,8 +74,19 @@ class MissingTwinError(ModuleNotFoundError):
 
 
 def twin_of(fastnn_name):
-    """The book's name for a fastnn module of MODULES, or None."""
-    return next((book for book, ours in MODULES.items() if ours == fastnn_name), None)
+    """The book's name for a fastnn module of MODULES or CHAPTER_FILES, or None."""
+    table = {**MODULES, **CHAPTER_FILES}
+    return next((book for book, ours in table.items() if ours == fastnn_name), None)
+
+
+def fastnn_name(book_name):
+    """fastnn's twin of a module name of the book, or None."""
+    if book_name in MODULES:
+        return MODULES[book_name]
+    package, _, name = book_name.rpartition(".")
+    if name in CHAPTER_FILES and (not package or CHAPTER_PACKAGE.match(package)):
+        return CHAPTER_FILES[name]
+    return None
 
 
 class _StandIn(importlib.abc.Loader):
@@ -135,8 +155,9 @@ class BookFinder(importlib.abc.MetaPathFinder):
             if fullname == "dataset" and importlib.machinery.PathFinder.find_spec(fullname) is not None:
                 return None  # the book's own dataset package
             return importlib.util.spec_from_loader(fullname, _StandIn(), is_package=True)
-        if fullname in MODULES:
-            return importlib.util.spec_from_loader(fullname, _Alias(MODULES[fullname]))
+        target = fastnn_name(fullname)
+        if target is not None:
+            return importlib.util.spec_from_loader(fullname, _Alias(target))
         package = fullname.partition(".")[0]
         if package in PACKAGES and "." in fullname:
             parent = sys.modules.get(package)
@@ -213,8 +234,10 @@ def run(script, args=()):
         # so that another run starts afresh; fastnn and libraries stay loaded.
         book_root = os.path.dirname(script_dir) + os.sep
         for name in set(sys.modules) - modules:
-            file = getattr(sys.modules[name], "__file__", None) or ""
-            if name.partition(".")[0] in PACKAGES or name in MODULES or file.startswith(book_root):
+            module = sys.modules[name]
+            places = [getattr(module, "__file__", None) or "", *(getattr(module, "__path__", None) or [])]
+            if name.partition(".")[0] in PACKAGES or fastnn_name(name) or any(
+                    str(place).startswith(book_root) for place in places):
                 del sys.modules[name]
 
 
@@ -227,6 +250,8 @@ def main(argv=None):
     if argv[0] == "--modules":
         for book_name, ours in MODULES.items():
             print(f"{book_name} -> {ours}")
+        for book_name, ours in CHAPTER_FILES.items():
+            print(f"{book_name} (or chNN.{book_name}) -> {ours}")
         return 0
     script = argv[0]
     if not os.path.isfile(script):

@@ -228,21 +228,32 @@ def test_usage(tmp_path):
 
 
 def test_chapter_local_files_map_to_fastnn_and_run_restores_state(book_tree, tmp_path, monkeypatch, capsys):
-    """In-process: the table is extended with a chapter-local name, and run() leaves sys as it found it."""
-    monkeypatch.setitem(book.MODULES, "some_layer", "fastnn.text")
-    monkeypatch.setitem(book.MODULES, "later_layer", "fastnn.not_written_yet")
+    """In-process: the chapter-file table extended with two names (one fastnn has, one it
+    lacks); both import forms resolve; run() leaves sys as it found it."""
+    monkeypatch.setitem(book.CHAPTER_FILES, "some_layer", "fastnn.text")
+    monkeypatch.setitem(book.CHAPTER_FILES, "later_layer", "fastnn.not_written_yet")
     (book_tree / "ch09").mkdir()
-    (book_tree / "ch09" / "helper.py").write_text("import some_layer\n")
+    (book_tree / "ch09" / "helper.py").write_text("from ch09.some_layer import preprocess\n")
     script = write_script(book_tree, "ch09", "probe.py", """
         import helper, some_layer, fastnn.text
-        print(some_layer is fastnn.text, some_layer.__spec__.name)
+        from ch09 import some_layer as again
+        print(some_layer is fastnn.text, again is fastnn.text, helper.preprocess is fastnn.text.preprocess)
+        print(some_layer.__spec__.name)
         import later_layer
     """)
     before = (list(sys.meta_path), list(sys.path), list(sys.argv), os.getcwd())
     with pytest.raises(book.MissingTwinError, match=r"no twin of the book's later_layer yet \(it would be "
                                                     r"fastnn.not_written_yet\)"):
         book.run(str(script))
-    assert capsys.readouterr().out == "True fastnn.text\n"
+    assert capsys.readouterr().out == "True True True\nfastnn.text\n"
     assert (list(sys.meta_path), list(sys.path), list(sys.argv), os.getcwd()) == before
-    assert not {"common", "some_layer", "helper", "later_layer"} & set(sys.modules)
+    assert not {"common", "some_layer", "ch09", "ch09.some_layer", "helper", "later_layer"} & set(sys.modules)
     assert "fastnn.text" in sys.modules and sys.modules["fastnn.text"].__spec__.name == "fastnn.text"
+
+
+def test_the_tables_name_real_module_names():
+    assert book.fastnn_name("common.util") == "fastnn.util"
+    assert book.fastnn_name("ch04.negative_sampling_layer") == book.fastnn_name("negative_sampling_layer")
+    assert book.fastnn_name("x.negative_sampling_layer") is None and book.fastnn_name("cbow") is None
+    for ours in [*book.MODULES.values(), *book.CHAPTER_FILES.values()]:
+        assert ours.startswith("fastnn.") and book.twin_of(ours) is not None
