@@ -59,7 +59,7 @@ class TimeAffine:
         x = tcheck.sequence(x, where, "x", dtype, W.shape[0])
         N, T, D = x.shape
         out = np.empty((N, T, W.shape[1]), dtype)
-        affine_forward(x.reshape(N * T, D), W, b, out.reshape(N * T, -1))
+        affine_forward(x.reshape(N * T, D), W, b, out.reshape(N * T, W.shape[1]))
         self.x = x
         return out
 
@@ -80,7 +80,7 @@ class TimeAffine:
         dW_t = dW if dW.dtype == dtype and (dW.flags.c_contiguous or dW.flags.f_contiguous) else np.empty(dW.shape, dtype)
         db_t = tcheck.grad_target(db, dtype)
         dx = np.empty(x.shape, dtype)
-        affine_rows_backward(dout.reshape(N * T, -1), x.reshape(N * T, D), W, dx.reshape(N * T, D), dW_t, db_t)
+        affine_rows_backward(dout.reshape(N * T, W.shape[1]), x.reshape(N * T, D), W, dx.reshape(N * T, D), dW_t, db_t)
         tcheck.store_grad(dW, dW_t)
         tcheck.store_grad(db, db_t)
         return dx

@@ -183,3 +183,22 @@ def test_dropout_draws_the_books_random_numbers(rng):
     layer.train_flg, layer.dropout_ratio = True, 1.5
     with pytest.raises(ValueError, match=r"dropout_ratio is 1.5; expected a number in \[0, 1\)"):
         layer.forward(xs)
+
+
+def test_empty_sequences_give_empty_outputs_and_zero_grads():
+    from fastnn.time_layers import TimeRNN
+
+    rnn = TimeRNN(np.ones((3, 4), np.float32), np.ones((4, 4), np.float32), np.ones(4, np.float32), stateful=True)
+    affine = TimeAffine(np.ones((3, 4), np.float32), np.ones(4, np.float32))
+    embed = TimeEmbedding(np.ones((5, 3), np.float32))
+    for layer in (rnn, affine, embed):
+        for g in layer.grads:
+            g[...] = 7
+    assert embed.forward(np.zeros((2, 0), int)).shape == (2, 0, 3)
+    assert rnn.forward(np.zeros((2, 0, 3), np.float32)).shape == (2, 0, 4) and rnn.h.shape == (2, 4)
+    assert affine.forward(np.zeros((2, 0, 4), np.float32)).shape == (2, 0, 4)
+    assert affine.backward(np.zeros((2, 0, 4), np.float32)).shape == (2, 0, 4)
+    assert rnn.backward(np.zeros((2, 0, 4), np.float32)).shape == (2, 0, 3)
+    embed.backward(np.zeros((2, 0, 3), np.float32))
+    for layer in (rnn, affine, embed):
+        assert all(np.all(g == 0) for g in layer.grads)
