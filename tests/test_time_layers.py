@@ -196,8 +196,8 @@ def test_empty_sequences_give_empty_outputs_and_zero_grads():
             g[...] = 7
     assert embed.forward(np.zeros((2, 0), int)).shape == (2, 0, 3)
     assert rnn.forward(np.zeros((2, 0, 3), np.float32)).shape == (2, 0, 4) and rnn.h.shape == (2, 4)
-    assert affine.forward(np.zeros((2, 0, 4), np.float32)).shape == (2, 0, 4)
-    assert affine.backward(np.zeros((2, 0, 4), np.float32)).shape == (2, 0, 4)
+    assert affine.forward(np.zeros((2, 0, 3), np.float32)).shape == (2, 0, 4)
+    assert affine.backward(np.zeros((2, 0, 4), np.float32)).shape == (2, 0, 3)
     assert rnn.backward(np.zeros((2, 0, 4), np.float32)).shape == (2, 0, 3)
     embed.backward(np.zeros((2, 0, 3), np.float32))
     for layer in (rnn, affine, embed):
