@@ -46,3 +46,22 @@ def test_importing_fastnn_loads_no_plotting_library():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def _loaded_after(statement):
+    """The fastnn modules a new process has loaded after running ``statement``."""
+    code = f"import sys\n{statement}\nprint(' '.join(sorted(m for m in sys.modules if m.startswith('fastnn'))))\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_the_trainer_loads_nothing_a_plain_net_does_not_use():
+    """The book's ch01 script imports Trainer: it must not bring in the word and RNN helpers."""
+    loaded = _loaded_after("from fastnn.trainer import Trainer, remove_duplicate")
+    assert loaded == {"fastnn", "fastnn.trainer"}
+    # What the book's common/trainer.py also holds is still there, imported on first use.
+    loaded = _loaded_after("from fastnn.trainer import RnnlmTrainer\n"
+                           "from fastnn.rnnlm_trainer import RnnlmTrainer as same\n"
+                           "assert RnnlmTrainer is same")
+    assert "fastnn.rnnlm_trainer" in loaded
