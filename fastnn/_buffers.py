@@ -16,6 +16,8 @@ import numpy as np
 # Below this many elements malloc recycles freed memory itself.
 REUSE_MIN_ELEMENTS = 1 << 18
 
+_new = np.empty  # a new output array (one name lookup fewer than np.empty)
+
 
 def _probe(previous):
     return sys.getrefcount(previous)
@@ -40,11 +42,16 @@ _ONE_HOLDER = _references_of_one_holder()
 def output(previous, shape, dtype):
     """An array of `shape` and `dtype` to write an output into.
 
-    `previous` is what this call site returned last time, passed straight from
-    the one layer attribute that keeps it (no local alias: that would count as
-    a holder).
+    `previous` is what this call site returned last time (or None), passed
+    straight from the one layer attribute that keeps it (no local alias: that
+    would count as a holder).  It is returned when it is large enough to be
+    worth it (REUSE_MIN_ELEMENTS), of the same shape and dtype, and held by
+    that attribute alone; otherwise a new array.
     """
-    if (previous is not None and previous.shape == shape and previous.dtype is dtype
-            and sys.getrefcount(previous) == _ONE_HOLDER):
+    # Small outputs first, and in as few steps as possible: the spiral net's
+    # layers come through here seven times a training step.
+    if previous is None or previous.size < REUSE_MIN_ELEMENTS:
+        return _new(shape, dtype)
+    if previous.shape == shape and previous.dtype is dtype and sys.getrefcount(previous) == _ONE_HOLDER:
         return previous
-    return np.empty(shape, dtype)
+    return _new(shape, dtype)

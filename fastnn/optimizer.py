@@ -14,10 +14,9 @@ import operator
 import numpy as np
 
 from . import _inputs as check
+from ._dispatch import Kernel
 from ._flat import views_of_one_buffer
 from .kernels import optimizers as kernels
-from .kernels._config import PARALLEL_MIN_ELEMENTS
-from .kernels.blas import threads_are_spinning
 
 
 def _work_dtype(p):
@@ -103,12 +102,6 @@ def _zeros_like_each(params):
     return views_of_one_buffer([p.shape for p in params], dtype)[1]
 
 
-def _pick(serial, parallel):
-    """The kernel to run now: the parallel one (None below PARALLEL_MIN_ELEMENTS)
-    unless BLAS's threads still spin (kernels/blas.py); both give the same bits."""
-    return serial if parallel is None or threads_are_spinning() else parallel
-
-
 def _run(kernel, param, *args):
     """One update kernel on param in place.
 
@@ -125,20 +118,20 @@ def _run(kernel, param, *args):
 
 
 class _Optimizer:
-    """update(params, grads): check, then run KERNELS with the state arrays and hyper-parameters.
+    """update(params, grads): check, then run KERNEL with the state arrays and hyper-parameters.
 
     Subclasses name their state lists in STATE (the book's attribute names) and
     give their hyper-parameters, in the kernel's order, from hyper().
     """
 
-    KERNELS = None
+    KERNEL = None  # a _dispatch.Kernel: the update, serial or on all cores for large params
     STATE = ()
 
     def __init__(self):
         self._plan = _Plan()
         self._tiles = {}
-        # (plan, state snapshot, [(serial kernel, parallel kernel or None, args)]):
-        # the checked calls, to repeat; _pick chooses the kernel at each call.
+        # (plan, state snapshot, [(size, args)]): the checked calls, to repeat;
+        # KERNEL.pick(size) chooses serial or parallel at each call.
         self._ready = None
         for name in self.STATE:
             setattr(self, name, None)
@@ -147,8 +140,9 @@ class _Optimizer:
         ready = self._ready
         if ready is not None and ready[0].matches(params, grads) and self._states_are(ready[1]):
             hyper = self.hyper()
-            for serial, parallel, args in ready[2]:
-                _pick(serial, parallel)(*args, *hyper)
+            pick = self.KERNEL.pick
+            for size, args in ready[2]:
+                pick(size)(*args, *hyper)
             return
         self._update_checked(params, grads)
 
@@ -164,24 +158,18 @@ class _Optimizer:
             flat_states = [self._tiled_state(name, state) for name, state in zip(self.STATE, states)]
             if all(buffer is not None for buffer in flat_states):
                 flat_params, flat_grads = plan.flat
-                calls = [(*self._kernels_for(flat_params.size), (flat_params, flat_grads, *flat_states))]
+                calls = [(flat_params.size, (flat_params, flat_grads, *flat_states))]
         if calls is None:
             if not plan.params:  # conversions or odd layouts: working copies, nothing to remember
                 for i, (p, g) in enumerate(plan.pairs):
-                    _run(_pick(*self._kernels_for(p.size)), p, g, *[s[i] for s in states], *hyper)
+                    _run(self.KERNEL.pick(p.size), p, g, *[s[i] for s in states], *hyper)
                 return
             # Every pair is a native C-contiguous param with its own grad: one call each.
-            calls = [(*self._kernels_for(p.size), (p, g, *[s[i] for s in states]))
-                     for i, (p, g) in enumerate(plan.pairs)]
-        for serial, parallel, args in calls:
-            _pick(serial, parallel)(*args, *hyper)
+            calls = [(p.size, (p, g, *[s[i] for s in states])) for i, (p, g) in enumerate(plan.pairs)]
+        for size, args in calls:
+            self.KERNEL.pick(size)(*args, *hyper)
         snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
         self._ready = (plan, snapshot, calls)
-
-    def _kernels_for(self, size):
-        """(serial kernel, parallel kernel or None) for an update of `size` elements."""
-        serial, parallel = self.KERNELS
-        return serial, (parallel if size >= PARALLEL_MIN_ELEMENTS else None)
 
     def _states_are(self, snapshot):
         """True while every state list is the one (holding the arrays) the one-call path was made with."""
@@ -223,7 +211,7 @@ class _Optimizer:
 class SGD(_Optimizer):
     """Stochastic gradient descent: param -= lr * grad."""
 
-    KERNELS = (kernels.sgd_update, kernels.sgd_update_parallel)
+    KERNEL = Kernel(kernels.sgd_update, kernels.sgd_update_parallel)
 
     def __init__(self, lr=0.01):
         super().__init__()
@@ -236,7 +224,7 @@ class SGD(_Optimizer):
 class Momentum(_Optimizer):
     """Momentum SGD: v = momentum * v - lr * grad; param += v."""
 
-    KERNELS = (kernels.momentum_update, kernels.momentum_update_parallel)
+    KERNEL = Kernel(kernels.momentum_update, kernels.momentum_update_parallel)
     STATE = ("v",)
 
     def __init__(self, lr=0.01, momentum=0.9):
@@ -251,7 +239,7 @@ class Momentum(_Optimizer):
 class Nesterov(_Optimizer):
     """Nesterov's accelerated gradient (http://arxiv.org/abs/1212.0901), as the book writes it."""
 
-    KERNELS = (kernels.nesterov_update, kernels.nesterov_update_parallel)
+    KERNEL = Kernel(kernels.nesterov_update, kernels.nesterov_update_parallel)
     STATE = ("v",)
 
     def __init__(self, lr=0.01, momentum=0.9):
@@ -266,7 +254,7 @@ class Nesterov(_Optimizer):
 class AdaGrad(_Optimizer):
     """AdaGrad: h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
 
-    KERNELS = (kernels.adagrad_update, kernels.adagrad_update_parallel)
+    KERNEL = Kernel(kernels.adagrad_update, kernels.adagrad_update_parallel)
     STATE = ("h",)
 
     def __init__(self, lr=0.01):
@@ -280,7 +268,7 @@ class AdaGrad(_Optimizer):
 class RMSprop(_Optimizer):
     """RMSprop: h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
 
-    KERNELS = (kernels.rmsprop_update, kernels.rmsprop_update_parallel)
+    KERNEL = Kernel(kernels.rmsprop_update, kernels.rmsprop_update_parallel)
     STATE = ("h",)
 
     def __init__(self, lr=0.01, decay_rate=0.99):
@@ -295,7 +283,7 @@ class RMSprop(_Optimizer):
 class Adam(_Optimizer):
     """Adam (http://arxiv.org/abs/1412.6980v8) with the book's bias-corrected step."""
 
-    KERNELS = (kernels.adam_update, kernels.adam_update_parallel)
+    KERNEL = Kernel(kernels.adam_update, kernels.adam_update_parallel)
     STATE = ("m", "v")
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):

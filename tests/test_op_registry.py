@@ -46,11 +46,22 @@ def _build(op, name, dtype):
 # Registry completeness.
 
 def _public(module):
+    """The classes and functions a module offers: its __all__, or what it defines itself."""
+    if hasattr(module, "__all__"):
+        return set(module.__all__)
     return {
         n for n, o in vars(module).items()
         if not n.startswith("_") and (inspect.isclass(o) or inspect.isfunction(o))
         and o.__module__ == module.__name__
     }
+
+
+def test_layers_facade_lists_every_layer_it_offers():
+    """fastnn.layers gathers the layer modules: __all__ names every class it holds, and each name works."""
+    classes = {n for n, o in vars(layers).items() if not n.startswith("_") and inspect.isclass(o)}
+    assert classes == set(layers.__all__)
+    for name in layers.__all__:
+        assert getattr(layers, name).__module__.startswith("fastnn.")
 
 
 def test_registry_covers_every_public_op():
