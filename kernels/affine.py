@@ -13,9 +13,18 @@ import numpy as np
 from numba import njit
 
 from . import blas
+from ._checks import check_c_contiguous, check_float_array, check_no_overlap, check_same_dtype, check_shape
 from ._config import HELPER, KERNEL
-from .matmul import gemm_loop, is_small
-from .repeat_sum import sum_runs_2d
+from .matmul import _check_backward, _check_forward, _gemm_loop, is_small
+from .repeat_sum import _sum_runs
+
+
+@njit(**HELPER)
+def _check_bias(kernel, name, b, W, out):
+    """b (or db) (H,), W's columns, of W's dtype, apart from out (an output, or add_row's in/out)."""
+    check_shape(kernel, name, b, (W.shape[1],), "one entry per column of W")
+    check_same_dtype(kernel, name, b, "W", W)
+    check_no_overlap(kernel, "out", out, name, b)
 
 
 @njit(**HELPER)
@@ -29,21 +38,43 @@ def _add_row(out, b):
 @njit(**KERNEL)
 def add_row(out, b):
     """out[i, :] += b for every row i.  IN: b (H,).  IN/OUT: out (N, H)."""
+    kernel = "add_row"
+    check_shape(kernel, "b", b, (out.shape[1],), "one entry per column of out")
+    check_same_dtype(kernel, "b", b, "out", out)
+    check_no_overlap(kernel, "out", out, "b", b)
     _add_row(out, b)
 
 
 @njit(**KERNEL)
 def affine_forward_small(x, W, b, out):
     """out = x @ W + b in loops (see matmul.is_small).  OUT: out (N, H)."""
-    gemm_loop(x, W, out)
+    kernel = "affine_forward_small"
+    _check_forward(kernel, x, W, out)
+    _check_bias(kernel, "b", b, W, out)
+    _gemm_loop(x, W, out)
     _add_row(out, b)
+
+
+@njit(**HELPER)
+def _check_db(kernel, dout, x, W, dx, dW, db):
+    """db (H,) of W's dtype, apart from every other operand."""
+    check_shape(kernel, "db", db, (W.shape[1],), "one entry per column of W")
+    check_same_dtype(kernel, "db", db, "W", W)
+    check_no_overlap(kernel, "db", db, "dout", dout)
+    check_no_overlap(kernel, "db", db, "x", x)
+    check_no_overlap(kernel, "db", db, "W", W)
+    check_no_overlap(kernel, "db", db, "dx", dx)
+    check_no_overlap(kernel, "db", db, "dW", dW)
 
 
 @njit(**KERNEL)
 def affine_backward_small(dout, x, W, dx, dW, db):
     """dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0), in loops.  OUT: dx, dW, db."""
-    gemm_loop(dout, W.T, dx)
-    gemm_loop(x.T, dout, dW)
+    kernel = "affine_backward_small"
+    _check_backward(kernel, dout, x, W, dx, dW)
+    _check_db(kernel, dout, x, W, dx, dW, db)
+    _gemm_loop(dout, W.T, dx)
+    _gemm_loop(x.T, dout, dW)
     n, h = dout.shape
     for j in range(h):
         db[j] = 0
@@ -56,24 +87,37 @@ def affine_forward(x, W, b, out):
     """out = x @ W + b, any size.  OUT: out (N, H).
 
     All operands of one dtype; out C-contiguous and not overlapping an input
-    (the BLAS path and the loop path both assume it; the layers make sure).
+    (the BLAS path and the loop path both assume it; checked first).
     """
+    kernel = "affine_forward"
+    for name, a, ndim in (("x", x, 2), ("W", W, 2), ("b", b, 1), ("out", out, 2)):
+        check_float_array(kernel, name, a, ndim)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_forward_small(x, W, b, out)
         return
-    blas.dot(x, W, out)
-    add_row(out, b)
+    _check_forward(kernel, x, W, out)
+    _check_bias(kernel, "b", b, W, out)
+    check_c_contiguous(kernel, "out", out)
+    blas._dot(x, W, out)
+    _add_row(out, b)
 
 
 def affine_backward(dout, x, W, dx, dW, db):
     """dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0), any size.
 
     OUT: dx (N, D), dW (D, H), db (H,).  All of one dtype; dx and dW
-    C-contiguous; no output overlapping an input.
+    C-contiguous; no output overlapping an input (checked first).
     """
+    kernel = "affine_backward"
+    for name, a, ndim in (("dout", dout, 2), ("x", x, 2), ("W", W, 2), ("dx", dx, 2), ("dW", dW, 2), ("db", db, 1)):
+        check_float_array(kernel, name, a, ndim)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_backward_small(dout, x, W, dx, dW, db)
         return
-    blas.dot(dout, W.T, dx)
-    blas.dot(x.T, dout, dW)
-    sum_runs_2d(dout, dout.shape[0], 0, db[np.newaxis])
+    _check_backward(kernel, dout, x, W, dx, dW)
+    _check_db(kernel, dout, x, W, dx, dW, db)
+    check_c_contiguous(kernel, "dx", dx)
+    check_c_contiguous(kernel, "dW", dW)
+    blas._dot(dout, W.T, dx)
+    blas._dot(x.T, dout, dW)
+    _sum_runs(dout, dout.shape[0], 0, db[np.newaxis])

@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 
+from ._checks import check_c_contiguous, check_float_array, check_no_overlap, check_same_dtype, check_shape
+
 # How long after a product to expect OpenBLAS's threads to be spinning: its
 # default spin with some margin (the stall was still there at 0.1 s, gone at 0.3 s).
 SPIN_SECONDS = 0.25
@@ -24,10 +26,29 @@ _last_product_end = [-math.inf]
 
 
 def dot(a, b, out):
-    """out = a @ b by numpy's BLAS.
+    """out = a @ b by numpy's BLAS.  IN: a (M, K), b (K, N).  OUT: out (M, N).
 
-    The caller makes sure that out is C-contiguous and of the operands' dtype:
-    np.dot would reject anything else, but np.matmul casts without a word.
+    All three of one float dtype and out C-contiguous, apart from a and b:
+    checked here, since np.dot would reject anything else, but np.matmul casts
+    without a word.  matmul.py and affine.py check their own operands and
+    call _dot.
+    """
+    kernel = "blas.dot"
+    check_float_array(kernel, "a", a, 2)
+    check_float_array(kernel, "b", b, 2)
+    check_float_array(kernel, "out", out, 2)
+    check_shape(kernel, "b", b, (a.shape[1], b.shape[1]), "b's rows must match a's columns")
+    check_shape(kernel, "out", out, (a.shape[0], b.shape[1]), "a's rows, b's columns")
+    check_same_dtype(kernel, "b", b, "a", a)
+    check_same_dtype(kernel, "out", out, "a", a)
+    check_c_contiguous(kernel, "out", out)
+    check_no_overlap(kernel, "out", out, "a", a)
+    check_no_overlap(kernel, "out", out, "b", b)
+    _dot(a, b, out)
+
+
+def _dot(a, b, out):
+    """dot without the checks, for callers that made them.
 
     np.matmul and np.dot reach the same gemm and give the same bits, but not in
     the same time.  Timed in alternation on this project's 2-core Xeon

@@ -27,6 +27,7 @@ from numba import njit, types
 from numba.core.errors import TypingError
 from numba.extending import overload
 
+from ._checks import check_no_overlap, check_same_dtype, check_shape
 from ._config import FASTMATH, KERNEL
 
 # A copy of FASTMATH without reassoc (see above); a set, as Numba wants.
@@ -183,5 +184,8 @@ def exp_into(x, out):
     array's dtype (``one = x.dtype.type(1)``): a bare ``1`` or ``1.0`` beside
     float32 widens the arithmetic to float64 and halves the SIMD width.
     """
+    check_shape("exp_into", "out", out, x.shape, "x's shape")
+    check_same_dtype("exp_into", "out", out, "x", x)
+    check_no_overlap("exp_into", "out", out, "x", x)
     for i in range(x.shape[0]):
         out[i] = exp_approx(x[i])

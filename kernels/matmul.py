@@ -11,14 +11,15 @@ threads, which on this 2-core machine spun against numpy's: the large
 products ran at 0.67-1.61x numpy over five report runs.  Either way the
 result goes straight into the caller's array and transposes are passed as
 views, never copied.  The wrappers below take operands of one dtype and
-outputs of that dtype that are C-contiguous and do not overlap an input: the
-layers make sure (np.dot's ``out=`` would reject other outputs, np.matmul's
-would cast them).
+outputs of that dtype that are C-contiguous and do not overlap an input, and
+check shapes, dtypes and overlap before anything is written (np.dot's
+``out=`` would reject other outputs, np.matmul's would cast them).
 """
 
 from numba import njit
 
 from . import blas
+from ._checks import check_c_contiguous, check_float_array, check_no_overlap, check_same_dtype, check_shape
 from ._config import HELPER, KERNEL
 
 # Up to this many multiply-adds a loop beats the fixed cost of a BLAS call.
@@ -31,7 +32,7 @@ def is_small(n, d, h):
 
 
 @njit(**HELPER)
-def gemm_loop(a, b, out):
+def _gemm_loop(a, b, out):
     """out = a @ b without BLAS, in the loop order that suits the shape.
 
     a and b may be transposed views.  Few output columns (the spiral net's 3
@@ -78,31 +79,78 @@ def gemm_loop(a, b, out):
                     out[i, j] += aip * b[p, j]
 
 
+# The checks, shared with affine.py.  x is the reference: W must have x's
+# columns as rows, and every other operand follows from x and W.
+
+@njit(**HELPER)
+def _check_forward(kernel, x, W, out):
+    """x (N, D), W (D, H), out (N, H), one dtype, out apart from x and W."""
+    check_shape(kernel, "W", W, (x.shape[1], W.shape[1]), "W's rows must match x's columns")
+    check_shape(kernel, "out", out, (x.shape[0], W.shape[1]), "x's rows, W's columns")
+    check_same_dtype(kernel, "W", W, "x", x)
+    check_same_dtype(kernel, "out", out, "x", x)
+    check_no_overlap(kernel, "out", out, "x", x)
+    check_no_overlap(kernel, "out", out, "W", W)
+
+
+@njit(**HELPER)
+def _check_backward(kernel, dout, x, W, dx, dW):
+    """dout (N, H), x (N, D), W (D, H), dx (N, D), dW (D, H), one dtype, outputs apart."""
+    check_shape(kernel, "W", W, (x.shape[1], W.shape[1]), "W's rows must match x's columns")
+    check_shape(kernel, "dout", dout, (x.shape[0], W.shape[1]), "x's rows, W's columns")
+    check_shape(kernel, "dx", dx, x.shape, "x's shape")
+    check_shape(kernel, "dW", dW, W.shape, "W's shape")
+    check_same_dtype(kernel, "W", W, "x", x)
+    check_same_dtype(kernel, "dout", dout, "x", x)
+    check_same_dtype(kernel, "dx", dx, "x", x)
+    check_same_dtype(kernel, "dW", dW, "x", x)
+    check_no_overlap(kernel, "dx", dx, "dout", dout)
+    check_no_overlap(kernel, "dx", dx, "x", x)
+    check_no_overlap(kernel, "dx", dx, "W", W)
+    check_no_overlap(kernel, "dW", dW, "dout", dout)
+    check_no_overlap(kernel, "dW", dW, "x", x)
+    check_no_overlap(kernel, "dW", dW, "W", W)
+    check_no_overlap(kernel, "dW", dW, "dx", dx)
+
+
 @njit(**KERNEL)
 def matmul_forward_small(x, W, out):
     """out = x @ W in a loop (see is_small).  IN: x (N, D), W (D, H).  OUT: out (N, H)."""
-    gemm_loop(x, W, out)
+    _check_forward("matmul_forward_small", x, W, out)
+    _gemm_loop(x, W, out)
 
 
 @njit(**KERNEL)
 def matmul_backward_small(dout, x, W, dx, dW):
     """dx = dout @ W.T, dW = x.T @ dout in loops.  OUT: dx (N, D), dW (D, H)."""
-    gemm_loop(dout, W.T, dx)
-    gemm_loop(x.T, dout, dW)
+    _check_backward("matmul_backward_small", dout, x, W, dx, dW)
+    _gemm_loop(dout, W.T, dx)
+    _gemm_loop(x.T, dout, dW)
 
 
 def matmul_forward(x, W, out):
     """out = x @ W, any size.  IN: x (N, D), W (D, H).  OUT: out (N, H) (see above)."""
+    kernel = "matmul_forward"
+    for name, a in (("x", x), ("W", W), ("out", out)):
+        check_float_array(kernel, name, a, 2)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_forward_small(x, W, out)
     else:
-        blas.dot(x, W, out)
+        _check_forward(kernel, x, W, out)
+        check_c_contiguous(kernel, "out", out)
+        blas._dot(x, W, out)
 
 
 def matmul_backward(dout, x, W, dx, dW):
     """dx = dout @ W.T, dW = x.T @ dout, any size.  OUT: dx (N, D), dW (D, H) (see above)."""
+    kernel = "matmul_backward"
+    for name, a in (("dout", dout), ("x", x), ("W", W), ("dx", dx), ("dW", dW)):
+        check_float_array(kernel, name, a, 2)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_backward_small(dout, x, W, dx, dW)
     else:
-        blas.dot(dout, W.T, dx)
-        blas.dot(x.T, dout, dW)
+        _check_backward(kernel, dout, x, W, dx, dW)
+        check_c_contiguous(kernel, "dx", dx)
+        check_c_contiguous(kernel, "dW", dW)
+        blas._dot(dout, W.T, dx)
+        blas._dot(x.T, dout, dW)

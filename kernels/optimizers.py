@@ -6,20 +6,51 @@ in one pass.  Each ``*_parallel`` twin runs the same serial kernel on blocks of
 the flat arrays, the blocks in parallel (for large parameters), so both give
 the same bits.  Hyper-parameters are cast to the array's dtype first, as NumPy
 does with a Python float times a float32 array.
+
+Each public kernel first checks that grad and the states have param's shape
+and dtype and that no two of the arrays share memory (param and the states
+are updated in place, grad is read).
 """
 
 import numpy as np
 from numba import njit, prange
 
-from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
+from ._checks import check_no_overlap, check_same_dtype, check_shape
+from ._config import BLOCK_ELEMENTS, HELPER, KERNEL, PARALLEL
 
 # The book adds this to the root in AdaGrad, RMSprop and Adam.
 ROOT_EPS = 1e-7
 
 
-@njit(**KERNEL)
-def sgd_update(param, grad, lr):
-    """param -= lr * grad."""
+@njit(**HELPER)
+def _check_operand(kernel, name, a, param):
+    check_shape(kernel, name, a, param.shape, "param's shape")
+    check_same_dtype(kernel, name, a, "param", param)
+    check_no_overlap(kernel, "param", param, name, a)
+
+
+@njit(**HELPER)
+def _check_1(kernel, param, grad):
+    _check_operand(kernel, "grad", grad, param)
+
+
+@njit(**HELPER)
+def _check_2(kernel, param, grad, state_name, state):
+    _check_operand(kernel, "grad", grad, param)
+    _check_operand(kernel, state_name, state, param)
+    check_no_overlap(kernel, state_name, state, "grad", grad)
+
+
+@njit(**HELPER)
+def _check_3(kernel, param, grad, m, v):
+    _check_2(kernel, param, grad, "m", m)
+    _check_operand(kernel, "v", v, param)
+    check_no_overlap(kernel, "v", v, "grad", grad)
+    check_no_overlap(kernel, "v", v, "m", m)
+
+
+@njit(**HELPER)
+def _sgd(param, grad, lr):
     p = param.reshape(-1)
     g = grad.reshape(-1)
     lr_ = p.dtype.type(lr)
@@ -27,9 +58,8 @@ def sgd_update(param, grad, lr):
         p[i] -= lr_ * g[i]
 
 
-@njit(**KERNEL)
-def momentum_update(param, grad, v, lr, momentum):
-    """v = momentum * v - lr * grad; param += v."""
+@njit(**HELPER)
+def _momentum(param, grad, v, lr, momentum):
     p = param.reshape(-1)
     g = grad.reshape(-1)
     vf = v.reshape(-1)
@@ -41,9 +71,8 @@ def momentum_update(param, grad, v, lr, momentum):
         p[i] += vi
 
 
-@njit(**KERNEL)
-def nesterov_update(param, grad, v, lr, momentum):
-    """v = momentum * v - lr * grad; param += momentum**2 * v - (1 + momentum) * lr * grad."""
+@njit(**HELPER)
+def _nesterov(param, grad, v, lr, momentum):
     p = param.reshape(-1)
     g = grad.reshape(-1)
     vf = v.reshape(-1)
@@ -58,9 +87,8 @@ def nesterov_update(param, grad, v, lr, momentum):
         p[i] -= step * g[i]
 
 
-@njit(**KERNEL)
-def adagrad_update(param, grad, h, lr):
-    """h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+@njit(**HELPER)
+def _adagrad(param, grad, h, lr):
     p = param.reshape(-1)
     g = grad.reshape(-1)
     hf = h.reshape(-1)
@@ -72,9 +100,8 @@ def adagrad_update(param, grad, h, lr):
         p[i] -= lr_ * g[i] / (np.sqrt(hi) + eps)
 
 
-@njit(**KERNEL)
-def rmsprop_update(param, grad, h, lr, decay_rate):
-    """h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+@njit(**HELPER)
+def _rmsprop(param, grad, h, lr, decay_rate):
     p = param.reshape(-1)
     g = grad.reshape(-1)
     hf = h.reshape(-1)
@@ -88,12 +115,8 @@ def rmsprop_update(param, grad, h, lr, decay_rate):
         p[i] -= lr_ * g[i] / (np.sqrt(hi) + eps)
 
 
-@njit(**KERNEL)
-def adam_update(param, grad, m, v, lr_t, beta1, beta2):
-    """m += (1-b1)(g - m); v += (1-b2)(g**2 - v); param -= lr_t * m / (sqrt(v) + 1e-7).
-
-    lr_t is the bias-corrected step lr * sqrt(1 - b2**t) / (1 - b1**t).
-    """
+@njit(**HELPER)
+def _adam(param, grad, m, v, lr_t, beta1, beta2):
     p = param.reshape(-1)
     g = grad.reshape(-1)
     mf = m.reshape(-1)
@@ -111,57 +134,110 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
         p[i] -= step * mi / (np.sqrt(vi) + eps)
 
 
-# Parallel twins: the serial kernel on blocks of the flat arrays.
+# The serial kernels.
+
+@njit(**KERNEL)
+def sgd_update(param, grad, lr):
+    """param -= lr * grad."""
+    _check_1("sgd_update", param, grad)
+    _sgd(param, grad, lr)
+
+
+@njit(**KERNEL)
+def momentum_update(param, grad, v, lr, momentum):
+    """v = momentum * v - lr * grad; param += v."""
+    _check_2("momentum_update", param, grad, "v", v)
+    _momentum(param, grad, v, lr, momentum)
+
+
+@njit(**KERNEL)
+def nesterov_update(param, grad, v, lr, momentum):
+    """v = momentum * v - lr * grad; param += momentum**2 * v - (1 + momentum) * lr * grad."""
+    _check_2("nesterov_update", param, grad, "v", v)
+    _nesterov(param, grad, v, lr, momentum)
+
+
+@njit(**KERNEL)
+def adagrad_update(param, grad, h, lr):
+    """h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+    _check_2("adagrad_update", param, grad, "h", h)
+    _adagrad(param, grad, h, lr)
+
+
+@njit(**KERNEL)
+def rmsprop_update(param, grad, h, lr, decay_rate):
+    """h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
+    _check_2("rmsprop_update", param, grad, "h", h)
+    _rmsprop(param, grad, h, lr, decay_rate)
+
+
+@njit(**KERNEL)
+def adam_update(param, grad, m, v, lr_t, beta1, beta2):
+    """m += (1-b1)(g - m); v += (1-b2)(g**2 - v); param -= lr_t * m / (sqrt(v) + 1e-7).
+
+    lr_t is the bias-corrected step lr * sqrt(1 - b2**t) / (1 - b1**t).
+    """
+    _check_3("adam_update", param, grad, m, v)
+    _adam(param, grad, m, v, lr_t, beta1, beta2)
+
+
+# Parallel twins: the unchecked body on blocks of the flat arrays.
 
 @njit(**PARALLEL)
 def sgd_update_parallel(param, grad, lr):
+    _check_1("sgd_update_parallel", param, grad)
     p, g = param.reshape(-1), grad.reshape(-1)
     for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
         lo = block * BLOCK_ELEMENTS
         hi = min(lo + BLOCK_ELEMENTS, p.size)
-        sgd_update(p[lo:hi], g[lo:hi], lr)
+        _sgd(p[lo:hi], g[lo:hi], lr)
 
 
 @njit(**PARALLEL)
 def momentum_update_parallel(param, grad, v, lr, momentum):
+    _check_2("momentum_update_parallel", param, grad, "v", v)
     p, g, vf = param.reshape(-1), grad.reshape(-1), v.reshape(-1)
     for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
         lo = block * BLOCK_ELEMENTS
         hi = min(lo + BLOCK_ELEMENTS, p.size)
-        momentum_update(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
+        _momentum(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
 
 
 @njit(**PARALLEL)
 def nesterov_update_parallel(param, grad, v, lr, momentum):
+    _check_2("nesterov_update_parallel", param, grad, "v", v)
     p, g, vf = param.reshape(-1), grad.reshape(-1), v.reshape(-1)
     for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
         lo = block * BLOCK_ELEMENTS
         hi = min(lo + BLOCK_ELEMENTS, p.size)
-        nesterov_update(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
+        _nesterov(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
 
 
 @njit(**PARALLEL)
 def adagrad_update_parallel(param, grad, h, lr):
+    _check_2("adagrad_update_parallel", param, grad, "h", h)
     p, g, hf = param.reshape(-1), grad.reshape(-1), h.reshape(-1)
     for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
         lo = block * BLOCK_ELEMENTS
         hi = min(lo + BLOCK_ELEMENTS, p.size)
-        adagrad_update(p[lo:hi], g[lo:hi], hf[lo:hi], lr)
+        _adagrad(p[lo:hi], g[lo:hi], hf[lo:hi], lr)
 
 
 @njit(**PARALLEL)
 def rmsprop_update_parallel(param, grad, h, lr, decay_rate):
+    _check_2("rmsprop_update_parallel", param, grad, "h", h)
     p, g, hf = param.reshape(-1), grad.reshape(-1), h.reshape(-1)
     for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
         lo = block * BLOCK_ELEMENTS
         hi = min(lo + BLOCK_ELEMENTS, p.size)
-        rmsprop_update(p[lo:hi], g[lo:hi], hf[lo:hi], lr, decay_rate)
+        _rmsprop(p[lo:hi], g[lo:hi], hf[lo:hi], lr, decay_rate)
 
 
 @njit(**PARALLEL)
 def adam_update_parallel(param, grad, m, v, lr_t, beta1, beta2):
+    _check_3("adam_update_parallel", param, grad, m, v)
     p, g, mf, vf = param.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1)
     for block in prange((p.size + BLOCK_ELEMENTS - 1) // BLOCK_ELEMENTS):
         lo = block * BLOCK_ELEMENTS
         hi = min(lo + BLOCK_ELEMENTS, p.size)
-        adam_update(p[lo:hi], g[lo:hi], mf[lo:hi], vf[lo:hi], lr_t, beta1, beta2)
+        _adam(p[lo:hi], g[lo:hi], mf[lo:hi], vf[lo:hi], lr_t, beta1, beta2)

@@ -1,15 +1,37 @@
 """Sigmoid fused with the binary cross-entropy loss (the book's SigmoidWithLoss).
 
-Shapes: x, y, dx of any shape with N elements; t holds N labels, 0 or 1.  The
-loss is the book's: with columns (1 - y, y), ``-sum(log(col[t_i] + 1e-7)) / N``.
+Shapes: x, y, dx of any shape with N elements; t holds N labels, 0 or 1,
+either flat (N,) or in x's shape.  The loss is the book's: with columns
+(1 - y, y), ``-sum(log(col[t_i] + 1e-7)) / N``.  Both kernels check shapes,
+dtypes and overlap before they touch memory.
 """
 
 import numpy as np
 from numba import njit
 
-from ._config import KERNEL
-from .activation import sigmoid_forward
+from ._checks import check_no_overlap, check_same_dtype, check_shape
+from ._config import HELPER, KERNEL
+from .activation import _forward as _sigmoid
 from .softmax_loss import LOG_EPS, LOG_RUN
+
+
+@njit(**HELPER)
+def _check_labels(kernel, t, x):
+    """t: one label per element of x, flat or in x's shape."""
+    if t.ndim == 1:
+        check_shape(kernel, "t", t, (x.size,), "one label per element of the scores")
+    else:
+        check_shape(kernel, "t", t, x.shape, "one label per element of the scores, in their shape")
+
+
+@njit(**HELPER)
+def _check(kernel, x, x_name, t, out_name, out):
+    """out has x's shape and dtype and shares memory with neither x nor t."""
+    check_shape(kernel, out_name, out, x.shape, "the scores' shape")
+    check_same_dtype(kernel, out_name, out, x_name, x)
+    _check_labels(kernel, t, x)
+    check_no_overlap(kernel, out_name, out, x_name, x)
+    check_no_overlap(kernel, out_name, out, "t", t)
 
 
 @njit(**KERNEL)
@@ -19,6 +41,7 @@ def sigmoid_cross_entropy_forward(x, t, y):
     IN: x (any shape, C-contiguous), t (N,) integer labels.  OUT: y (x's shape).
     bad_row >= 0 means that label is neither 0 nor 1, and nothing was written.
     """
+    _check("sigmoid_cross_entropy_forward", x, "x", t, "y", y)
     xf = x.reshape(-1)
     yf = y.reshape(-1)
     tf = t.reshape(-1)
@@ -32,7 +55,7 @@ def sigmoid_cross_entropy_forward(x, t, y):
     # 1e-7, so a product of 32 stays above 1e-224, far from float64's
     # underflow, and its rounding (32 ulp at most) is far below the book's own
     # float32 rounding.
-    sigmoid_forward(x, y)
+    _sigmoid(x, y)
     one = yf.dtype.type(1)
     total = 0.0
     for start in range(0, n, LOG_RUN):
@@ -50,10 +73,11 @@ def sigmoid_cross_entropy_forward(x, t, y):
 @njit(**KERNEL)
 def sigmoid_cross_entropy_backward(y, t, dout, dx):
     """dx = (y - t) * dout / N.  IN: y, t, dout scalar.  OUT: dx (y's shape)."""
+    _check("sigmoid_cross_entropy_backward", y, "y", t, "dx", dx)
     yf = y.reshape(-1)
     tf = t.reshape(-1)
     dxf = dx.reshape(-1)
     scale = dxf.dtype.type(dout)
-    size = dxf.dtype.type(tf.shape[0])
+    size = dxf.dtype.type(dxf.size)
     for i in range(dxf.size):
         dxf[i] = (yf[i] - tf[i]) * scale / size

@@ -1,0 +1,129 @@
+"""Operand checks that every public kernel runs before it touches memory.
+
+Each check compares a few integers (shapes, addresses) and raises, naming the
+kernel, the argument, what it found and what it expected.  They are Numba
+helpers inlined into the kernels, and the same functions run as plain Python
+under NUMBA_DISABLE_JIT, or when a Python wrapper (affine.affine_forward, ...)
+calls them, so the messages are the same everywhere.
+
+The exceptions carry their parts as ``args`` and format them in ``__str__``:
+a Numba kernel can raise an exception with values known only at run time, but
+building the message text inside the kernel made a first compile 3 s slower.
+
+A dtype mismatch is known when Numba compiles a kernel for its argument types:
+``check_same_dtype`` is then either nothing or an unconditional raise.
+"""
+
+import numpy as np
+from numba import njit
+from numba.extending import overload
+
+from ._config import HELPER
+
+
+class ShapeMismatch(ValueError):
+    """args: (kernel, argument, shape found, shape expected, why)."""
+
+    def __str__(self):
+        kernel, name, found, expected, why = self.args
+        return f"{kernel}: {name} has shape {tuple(found)}; expected {tuple(expected)} ({why})"
+
+
+class DtypeMismatch(TypeError):
+    """args: (kernel, argument, dtype found, dtype expected, reference argument)."""
+
+    def __str__(self):
+        kernel, name, found, expected, reference = self.args
+        return (f"{kernel}: {name} has dtype {found}; expected {expected}, the dtype of {reference} "
+                "(all float operands of a kernel share one dtype; cast them first)")
+
+
+class Overlap(ValueError):
+    """args: (kernel, output, input)."""
+
+    def __str__(self):
+        kernel, out_name, in_name = self.args
+        return (f"{kernel}: {out_name} overlaps {in_name} in memory; expected separate arrays "
+                f"(pass a fresh array as {out_name})")
+
+
+class BadArgument(ValueError):
+    """args: (kernel, argument, value found, what is expected)."""
+
+    def __str__(self):
+        kernel, name, found, expected = self.args
+        return f"{kernel}: {name} is {found}; expected {expected}"
+
+
+@njit(**HELPER)
+def check_shape(kernel, name, a, expected, why):
+    """a.shape must be the tuple `expected`."""
+    if a.shape != expected:
+        raise ShapeMismatch(kernel, name, a.shape, expected, why)
+
+
+def check_same_dtype(kernel, name, a, reference_name, reference):
+    """a must have reference's dtype (plain Python; the jitted form is below)."""
+    if a.dtype != reference.dtype:
+        raise DtypeMismatch(kernel, name, str(a.dtype), str(reference.dtype), reference_name)
+
+
+@overload(check_same_dtype, jit_options=HELPER)
+def _check_same_dtype_jit(kernel, name, a, reference_name, reference):
+    if a.dtype == reference.dtype:
+        return lambda kernel, name, a, reference_name, reference: None
+    found, expected = str(a.dtype), str(reference.dtype)
+
+    def fail(kernel, name, a, reference_name, reference):
+        raise DtypeMismatch(kernel, name, found, expected, reference_name)
+
+    return fail
+
+
+@njit(**HELPER)
+def _span(a):
+    """[first, last) byte addresses that a's elements can occupy."""
+    # As a signed integer: Numba types the address as unsigned, and unsigned
+    # plus a (signed) stride would be computed in float64.
+    lo = hi = np.intp(a.ctypes.data)
+    for k in range(a.ndim):
+        reach = a.strides[k] * (a.shape[k] - 1)
+        if reach < 0:
+            lo += reach
+        else:
+            hi += reach
+    return lo, hi + a.itemsize
+
+
+@njit(**HELPER)
+def check_no_overlap(kernel, out_name, out, in_name, a):
+    """out and a must not share memory; conservative, like np.may_share_memory:
+    address ranges that meet count as overlapping even if the elements interleave."""
+    if out.size == 0 or a.size == 0:
+        return
+    out_lo, out_hi = _span(out)
+    a_lo, a_hi = _span(a)
+    if out_lo < a_hi and a_lo < out_hi:
+        raise Overlap(kernel, out_name, in_name)
+
+
+# For the Python wrappers (affine.affine_forward, blas.dot, ...), which read
+# shapes before any kernel runs: plain Python, never compiled.
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_float_array(kernel, name, a, ndim):
+    """a must be a native float32 or float64 ndarray with ndim dimensions."""
+    if not isinstance(a, np.ndarray) or a.dtype not in _FLOATS:
+        found = f"an array of dtype {a.dtype}" if isinstance(a, np.ndarray) else f"a {type(a).__name__}"
+        raise TypeError(f"{kernel}: {name} is {found}; expected a float32 or float64 numpy array "
+                        "in native byte order")
+    if a.ndim != ndim:
+        raise BadArgument(kernel, name, f"{a.ndim}-D with shape {a.shape}", f"a {ndim}-D array")
+
+
+def check_c_contiguous(kernel, name, a):
+    """a must be C-contiguous (an output that BLAS writes)."""
+    if not a.flags.c_contiguous:
+        raise BadArgument(kernel, name, "not C-contiguous", "a C-contiguous array (np.empty gives one)")
