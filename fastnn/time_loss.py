@@ -59,7 +59,8 @@ class TimeSoftmaxWithLoss:
         self._ts = self._ys = None
         self._shape = None
         self._count = 0
-        self._ys_spare = self._dx = None
+        self._ys_spare = self._dx = None  # the y before last, and the gradient (see forward)
+        self._dx_ready = False
 
     @property
     def cache(self):
@@ -75,11 +76,15 @@ class TimeSoftmaxWithLoss:
         N, T, V = xs.shape
         ts = _labels(ts, xs.shape, where)
         x2 = xs.reshape(N * T, V)
+        count = int(np.count_nonzero(ts != self.ignore_label))
         big = x2.size >= REUSE_MIN_ELEMENTS
         ys = output(self._ys_spare, x2.shape, x2.dtype) if big else np.empty(x2.shape, x2.dtype)
+        dx = output(self._dx, x2.shape, x2.dtype) if big else np.empty(x2.shape, x2.dtype)
         parallel = x2.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()
-        log_sum, count, bad = (kernels.time_softmax_loss_forward_parallel if parallel
-                               else kernels.time_softmax_loss_forward)(x2, ts, self.ignore_label, ys)
+        # The gradient for dout = 1 (what a model's backward() asks for) is written
+        # in the same pass as y, while each row is in cache; backward hands it over.
+        log_sum, bad = (kernels.time_softmax_loss_forward_grad_parallel if parallel
+                        else kernels.time_softmax_loss_forward_grad)(x2, ts, self.ignore_label, count, ys, dx)
         if bad >= 0:
             raise IndexError(
                 f"{where}: label {ts[bad]} at step {bad % T} of sequence {bad // T} is out of range; "
@@ -87,6 +92,7 @@ class TimeSoftmaxWithLoss:
             )
         self._ys_spare = self._ys if big else None
         self._ts, self._ys, self._shape, self._count = ts, ys, (N, T, V), count
+        self._dx, self._dx_ready = dx, True
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.float64(-log_sum) / np.float64(count)
 
@@ -94,11 +100,14 @@ class TimeSoftmaxWithLoss:
         where = "TimeSoftmaxWithLoss.backward"
         ys = check.saved(self._ys, where)
         dout = _dout(dout, where)
+        if dout == 1.0 and self._dx_ready:  # computed by forward; handed over once
+            self._dx_ready = False
+            return self._dx.reshape(self._shape)
         dx = output(self._dx, ys.shape, ys.dtype) if ys.size >= REUSE_MIN_ELEMENTS else np.empty(ys.shape, ys.dtype)
         parallel = ys.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()
         (kernels.time_softmax_loss_backward_parallel if parallel else kernels.time_softmax_loss_backward)(
             ys, self._ts, self.ignore_label, dout, self._count, dx)
-        self._dx = dx
+        self._dx, self._dx_ready = dx, False
         return dx.reshape(self._shape)
 
 

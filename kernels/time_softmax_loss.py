@@ -92,6 +92,66 @@ def _band_rows(v):
     return max(1, BLOCK_ELEMENTS // max(1, v))
 
 
+@njit(**KERNEL)
+def _forward_grad_rows(x, t, ignore, count, y, dx):
+    """Softmax, loss terms and the gradient for dout = 1, a band of rows at a time
+    so that each band's y is still in cache when its dx is written."""
+    n, v = x.shape
+    step = _band_rows(v)
+    total = 0.0
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        softmax_forward(x[lo:hi], y[lo:hi])
+        time_softmax_loss_backward(y[lo:hi], t[lo:hi], ignore, 1.0, count, dx[lo:hi])
+        part, _, _ = _label_logs(y[lo:hi], t[lo:hi], ignore)
+        total += part
+    return total
+
+
+@njit(**KERNEL)
+def time_softmax_loss_forward_grad(x, t, ignore, count, y, dx):
+    """Forward and, in the same pass, the gradient for dout = 1.
+
+    IN: x (R, V), t (R,), count (the rows whose label is not ``ignore``).
+    OUT: y = softmax(x), dx = (y - onehot(t)) / count (0 on ignored rows), both
+    (R, V).  Returns (log_sum, bad_row): with a bad label nothing is written.
+    dx has the bits time_softmax_loss_backward(y, t, ignore, 1, count) gives.
+    """
+    _check_forward(x, t, y)
+    if dx.shape != x.shape:
+        raise ValueError("time_softmax_loss_forward_grad: dx must have x's shape (R, V)")
+    bad = check_labels(t, x.shape[1], ignore)
+    if bad >= 0:
+        return np.nan, bad
+    n = x.shape[0]
+    step = _loss_band_rows(n)
+    bands = (n + step - 1) // step
+    partial = np.zeros(bands)
+    for band in range(bands):  # the parallel twin's bands, summed in the same order
+        lo = band * step
+        hi = min(lo + step, n)
+        partial[band] = _forward_grad_rows(x[lo:hi], t[lo:hi], ignore, count, y[lo:hi], dx[lo:hi])
+    return _sum_in_order(partial), -1
+
+
+# The forward-with-gradient kernels add the loss of LOSS_BANDS bands of rows,
+# in band order, serial or parallel alike: the same loss bits either way.
+LOSS_BANDS = 16
+
+
+@njit(cache=True)  # no fastmath: the order of the sum is the written one
+def _sum_in_order(partial):
+    total = 0.0
+    for band in range(partial.shape[0]):
+        total += partial[band]
+    return total
+
+
+@njit(**KERNEL)
+def _loss_band_rows(n):
+    return max(1, (n + LOSS_BANDS - 1) // LOSS_BANDS)
+
+
 # Parallel twins on bands of rows: each band writes only its own rows and its
 # own partial sum; the partials are added in band order, so the loss does not
 # depend on the number of threads.
@@ -121,6 +181,25 @@ def time_softmax_loss_forward_parallel(x, t, ignore, y):
         total += partial[band]
         count += counts[band]
     return total, count, -1
+
+
+@njit(**PARALLEL)
+def time_softmax_loss_forward_grad_parallel(x, t, ignore, count, y, dx):
+    _check_forward(x, t, y)
+    if dx.shape != x.shape:
+        raise ValueError("time_softmax_loss_forward_grad: dx must have x's shape (R, V)")
+    bad = check_labels(t, x.shape[1], ignore)
+    if bad >= 0:
+        return np.nan, bad
+    n = x.shape[0]
+    step = _loss_band_rows(n)
+    bands = (n + step - 1) // step
+    partial = np.zeros(bands)
+    for band in prange(bands):
+        lo = band * step
+        hi = min(lo + step, n)
+        partial[band] = _forward_grad_rows(x[lo:hi], t[lo:hi], ignore, count, y[lo:hi], dx[lo:hi])
+    return _sum_in_order(partial), -1
 
 
 @njit(**PARALLEL)

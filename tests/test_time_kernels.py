@@ -57,3 +57,25 @@ def test_time_dropout_kernel_rejects_mismatched_sizes():
     x = np.zeros((2, 3), F)
     with pytest.raises(ValueError, match="same size"):
         time_dropout.time_dropout_forward(x, np.zeros(5), 0.5, 2.0, np.zeros((2, 3), F), np.zeros((2, 3), F))
+
+
+def test_forward_grad_kernels_equal_forward_then_backward(rng):
+    x = (rng.standard_normal((300, 1000)) * 4).astype(F)
+    t = rng.integers(-1, 1000, 300)
+    count = int(np.count_nonzero(t != -1))
+    y0, d0 = np.empty_like(x), np.empty_like(x)
+    log_sum, _, _ = tsl.time_softmax_loss_forward(x, t, -1, y0)
+    tsl.time_softmax_loss_backward(y0, t, -1, 1.0, count, d0)
+    for fn in (tsl.time_softmax_loss_forward_grad, tsl.time_softmax_loss_forward_grad_parallel):
+        y, d = np.empty_like(x), np.empty_like(x)
+        total, bad = fn(x, t, -1, count, y, d)
+        assert bad == -1 and np.array_equal(y, y0) and np.array_equal(d, d0)
+        assert total == pytest.approx(log_sum, rel=1e-12)
+    serial = tsl.time_softmax_loss_forward_grad(x, t, -1, count, y, d)[0]
+    assert tsl.time_softmax_loss_forward_grad_parallel(x, t, -1, count, y, d)[0] == serial  # same bands, same sum
+    y[...] = d[...] = 7
+    t[5] = 1000
+    assert tsl.time_softmax_loss_forward_grad(x, t, -1, count, y, d)[1] == 5
+    assert np.all(y == 7) and np.all(d == 7)  # a bad label: nothing written
+    with pytest.raises(ValueError, match="dx must have x's shape"):
+        tsl.time_softmax_loss_forward_grad(x, t, -1, count, y, d[:5])
