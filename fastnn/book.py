@@ -210,6 +210,12 @@ def _one_line(error, script_dir):
     return f"fastnn.book: {where + ': ' if where else ''}{text}"
 
 
+def _forget_relative_finders():
+    for entry in list(sys.path_importer_cache):
+        if isinstance(entry, str) and not os.path.isabs(entry):
+            del sys.path_importer_cache[entry]
+
+
 def run(script, args=()):
     """Run the book's `script` as __main__ with fastnn standing in for common (see the module doc).
 
@@ -219,7 +225,10 @@ def run(script, args=()):
     script = os.path.abspath(script)
     script_dir = os.path.dirname(script)
     saved = (list(sys.meta_path), list(sys.path), list(sys.argv), os.getcwd(), set(sys.modules))
+    ptb = sys.modules.get("fastnn.dataset.ptb")
+    search_dirs = list(ptb.SEARCH_DIRS) if ptb is not None else []
     finder = BookFinder()
+    _forget_relative_finders()  # a cached finder for '..' holds the folder it was made in
     sys.meta_path.insert(0, finder)
     sys.path[:1] = [script_dir]
     sys.argv[:] = [script, *args]
@@ -230,6 +239,10 @@ def run(script, args=()):
         meta_path, path, argv, cwd, modules = saved
         sys.meta_path[:], sys.path[:], sys.argv[:] = meta_path, path, argv
         os.chdir(cwd)
+        _forget_relative_finders()
+        ptb = sys.modules.get("fastnn.dataset.ptb")
+        if ptb is not None:
+            ptb.SEARCH_DIRS[:] = search_dirs
         # Forget the book's names and the book's own modules (ch04's cbow, ...),
         # so that another run starts afresh; fastnn and libraries stay loaded.
         book_root = os.path.dirname(script_dir) + os.sep

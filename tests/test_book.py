@@ -251,6 +251,23 @@ def test_chapter_local_files_map_to_fastnn_and_run_restores_state(book_tree, tmp
     assert "fastnn.text" in sys.modules and sys.modules["fastnn.text"].__spec__.name == "fastnn.text"
 
 
+def test_run_in_process_uses_the_books_ptb_folder_and_then_forgets_it(book_tree, tmp_path, monkeypatch, capsys):
+    from fastnn.dataset import ptb
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv(ptb.ENV_DIR, raising=False)
+    monkeypatch.setattr(ptb, "URL_BASE", "http://127.0.0.1:9/")
+    # this checkout's own dataset/ folder is on pytest's sys.path; a reader's is not
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if not os.path.isdir(os.path.join(p or ".", "dataset"))])
+    script = write_script(book_tree, "ch02", "probe.py", """
+        from dataset import ptb
+        print(len(ptb.load_data("train")[0]), ptb.SEARCH_DIRS)
+    """)
+    book.run(str(script))
+    assert capsys.readouterr().out == f"8 {[str(book_tree / 'dataset')]}\n"
+    assert ptb.SEARCH_DIRS == []
+
+
 def test_the_tables_name_real_module_names():
     assert book.fastnn_name("common.util") == "fastnn.util"
     assert book.fastnn_name("ch04.negative_sampling_layer") == book.fastnn_name("negative_sampling_layer")
