@@ -18,6 +18,7 @@ Backward: dh = dhs[:, t] + dh_part + dh_mm   (the two parts from step t+1)
           db (+)= column sums of dA[:, t] (assigned at t = T-1, added below it)
 """
 
+import numpy as np
 from numba import njit
 
 from ._config import KERNEL
@@ -27,22 +28,28 @@ from .fast_tanh import tanh_approx
 from .lstm import _sizes
 
 
+# Each loop reads or writes few arrays: with many, LLVM needs too many
+# runtime overlap checks and leaves the loop scalar (see lstm.py).
+
 @njit(**KERNEL)
 def _forward_gates(t, gh, b, gates, hprev, rh):
     N, T, G = gates.shape
     H = G // 3
     one = gates.dtype.type(1)
+    s = np.empty(2 * H, gates.dtype)
     for n in range(N):
         a = gates[n, t]
         ghn = gh[n]
+        for k in range(2 * H):
+            s[k] = a[k] + ghn[k] + b[k]
+        for k in range(2 * H):
+            s[k] = one / (one + exp_approx(-s[k]))
+        for k in range(2 * H):
+            a[k] = s[k]  # z, r
         hp = hprev[n, t]
         rhn = rh[n, t]
         for j in range(H):
-            z = one / (one + exp_approx(-(a[j] + ghn[j] + b[j])))
-            r = one / (one + exp_approx(-(a[H + j] + ghn[H + j] + b[H + j])))
-            a[j] = z
-            a[H + j] = r
-            rhn[j] = r * hp[j]
+            rhn[j] = s[H + j] * hp[j]
 
 
 @njit(**KERNEL)
@@ -51,19 +58,23 @@ def _forward_candidate(t, gh, b, gates, hprev, hs, h_last):
     H = G // 3
     one = gates.dtype.type(1)
     last = t + 1 == T
+    s = np.empty(H, gates.dtype)
     for n in range(N):
         a = gates[n, t]
         ghn = gh[n]
+        for j in range(H):
+            s[j] = a[2 * H + j] + ghn[j] + b[2 * H + j]
+        for j in range(H):
+            s[j] = tanh_approx(s[j])
+        for j in range(H):
+            a[2 * H + j] = s[j]  # the candidate h~
         hp = hprev[n, t]
         h_out = hs[n, t]
+        for j in range(H):
+            h_out[j] = (one - a[j]) * hp[j] + a[j] * s[j]
         h_next = h_last[n] if last else hprev[n, t + 1]
         for j in range(H):
-            cand = tanh_approx(a[2 * H + j] + ghn[j] + b[2 * H + j])
-            z = a[j]
-            h = (one - z) * hp[j] + z * cand
-            a[2 * H + j] = cand
-            h_out[j] = h
-            h_next[j] = h
+            h_next[j] = h_out[j]
 
 
 @njit(**KERNEL)
@@ -82,10 +93,10 @@ def _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
         mm = dh_mm[n]
         dhn = dh[n]
         for j in range(H):
-            g = dhs_n[j] + part[j] + mm[j]
-            dhn[j] = g
+            dhn[j] = dhs_n[j] + part[j] + mm[j]
+        for j in range(H):
             cand = a[2 * H + j]
-            d[2 * H + j] = g * a[j] * (one - cand * cand)
+            d[2 * H + j] = dhn[j] * a[j] * (one - cand * cand)
         for j in range(2 * H, G):
             db[j] += d[j]
 
@@ -104,11 +115,12 @@ def _backward_gates(t, dh, drh, gates, hprev, dA, dh_part, db):
         part = dh_part[n]
         for j in range(H):
             z = a[j]
+            d[j] = dhn[j] * (a[2 * H + j] - hp[j]) * z * (one - z)
+        for j in range(H):
             r = a[H + j]
-            g = dhn[j]
-            d[j] = g * (a[2 * H + j] - hp[j]) * z * (one - z)
             d[H + j] = drn[j] * hp[j] * r * (one - r)
-            part[j] = g * (one - z) + r * drn[j]
+        for j in range(H):
+            part[j] = dhn[j] * (one - a[j]) + a[H + j] * drn[j]
         for j in range(2 * H):
             db[j] += d[j]
 
