@@ -291,3 +291,20 @@ def test_step_kernels_reject_read_only_outputs_and_bad_backward_operands():
         lstm_backward_step(2, **{**good, "db": z(15, "f")})
     with pytest.raises(ValueError, match=r"dhs has shape \(2, 2, 4\); expected \(2, 3, 4\)"):
         lstm_backward_step(2, **{**good, "dhs": z((N, 2, H), "f")})
+
+
+def test_step_kernels_fuzzed_with_wrong_shapes_raise_and_write_nothing():
+    """Any one operand of another shape: a ValueError before a byte is written."""
+    rng = np.random.default_rng(5)
+    N, T, H = 3, 4, 5
+    for trial in range(60):
+        ops = _step_operands(N, T, H)
+        name = list(ops)[rng.integers(len(ops))]
+        shape = list(ops[name].shape)
+        axis = rng.integers(len(shape))
+        shape[axis] += int(rng.choice([-1, 1, 3]))
+        ops[name] = np.zeros(shape, np.float32)
+        snapshot = {k: v.copy() for k, v in ops.items()}
+        with pytest.raises(ValueError):
+            lstm_forward_step(int(rng.integers(T)), **ops)
+        assert all(np.array_equal(ops[k], snapshot[k]) for k in ops)
