@@ -17,6 +17,7 @@ alternation (benchmarks/alternating.py) at the book's size and prints GFLOP/s
 beside a BLAS-only run of the same products.
 """
 
+import os
 import sys
 
 import numpy as np
@@ -117,7 +118,7 @@ def test_time_lstm(benchmark, shape, impl):
         step = stepper(TimeLSTM, params, xs, dhs)
         assert_same_call(step(), expected)
     else:
-        torch.set_num_threads(2)
+        torch.set_num_threads(_threads())
         step, as_book = torch_stepper(torch, params, xs, dhs)
         assert_same_call(as_book(step()), expected, TORCH_RTOL)
     benchmark(step)
@@ -149,8 +150,18 @@ def blas_only(params, xs, dhs):
     return step
 
 
+def _threads():
+    """The BLAS thread count numpy's OpenBLAS was given (OPENBLAS_NUM_THREADS), for torch too."""
+    return int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count() or 1))
+
+
 def main():
-    """Alternating timing at the book's size; prints ms per call, speed-ups and GFLOP/s."""
+    """Alternating timing at the book's size; prints ms per call, speed-ups and GFLOP/s.
+
+    On a loaded machine run it with OPENBLAS_NUM_THREADS=1: OpenBLAS's threads
+    spin after each product and, with no core free, the per-step products of
+    every member take several times longer; torch then gets one thread too.
+    """
     from .alternating import time_alternately
 
     shape = BOOK
@@ -162,18 +173,20 @@ def main():
     rivals = [("book numpy", book), ("np.matmul alone (same products)", blas_only(params, xs, dhs))]
     try:
         import torch
-        torch.set_num_threads(2)
+        torch.set_num_threads(_threads())
         torch_step, as_book = torch_stepper(torch, params, xs, dhs)
         assert_same_call(as_book(torch_step()), book(), TORCH_RTOL)
         rivals.append((f"torch {torch.__version__} nn.LSTM", torch_step))
     except ImportError:
         print("torch not installed: no torch member", file=sys.stderr)
-    print(f"TimeLSTM forward+backward {_shape_name(shape)} float32, {flops / 1e9:.2f} GFLOP of products a call")
+    print(f"TimeLSTM forward+backward {_shape_name(shape)} float32, {flops / 1e9:.2f} GFLOP of products "
+          f"a call, {_threads()} BLAS thread(s), load average {os.getloadavg()[0]:.1f}")
     for name, rival in rivals:
-        r = time_alternately(rival, fastnn, group_seconds=20.0, min_rounds=9)
+        r = time_alternately(rival, fastnn, group_seconds=20.0, min_rounds=7)
         print(f"{name}: {r.numpy * 1e3:.1f} ms ({flops / r.numpy / 1e9:.1f} GFLOP/s) | fastnn "
               f"{r.fastnn * 1e3:.1f} ms ({flops / r.fastnn / 1e9:.1f} GFLOP/s) | {name} / fastnn "
-              f"{r.speedup:.2f}x (middle half {r.speedup_q1:.2f}-{r.speedup_q3:.2f}, {r.rounds} rounds)")
+              f"{r.speedup:.2f}x (middle half {r.speedup_q1:.2f}-{r.speedup_q3:.2f}, {r.rounds} rounds)",
+              flush=True)
 
 
 if __name__ == "__main__":
