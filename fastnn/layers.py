@@ -13,11 +13,15 @@ SigmoidWithLoss), nodes.py (Repeat, Sum).  Shared machinery: _inputs.py
 
 from .activations import Sigmoid, Softmax
 from .dense import Affine, MatMul
+from .dropout import Dropout
+from .embedding import Embedding
 from .losses import SigmoidWithLoss, SoftmaxWithLoss
 from .nodes import Repeat, Sum
 
 __all__ = [
     "Affine",
+    "Dropout",
+    "Embedding",
     "MatMul",
     "Repeat",
     "Sigmoid",
