@@ -3,6 +3,7 @@
 import numpy as np
 
 from . import _inputs as check
+from ._grads import grad_target, store_grad
 from .kernels import embedding as kernels
 
 
@@ -43,6 +44,13 @@ def indices(idx, n_rows, where, name="idx", ndim=None):
     return idx
 
 
+def check_ran(bad, idx, n_rows, where, name="idx"):
+    """Raise the IndexError for a kernel's bad-id position (>= 0): ids checked in forward no longer
+    fit a W replaced since.  The kernel wrote nothing."""
+    if bad >= 0:
+        _raise_bad(idx, bad, n_rows, where, name)
+
+
 def _raise_bad(idx, position, n_rows, where, name):
     place = np.unravel_index(position, idx.shape) if idx.ndim > 1 else (position,)
     found = idx.reshape(-1)[position]
@@ -74,13 +82,11 @@ class Embedding:
 
     def backward(self, dout):
         idx = check.saved(self.idx, "Embedding.backward")
-        dW = self.grads[0]
-        if type(dW) is not np.ndarray or dW.dtype not in (check.FLOAT32, check.FLOAT64) or dW.ndim != 2:
-            raise TypeError(f"Embedding.backward: grads[0] is {type(dW).__name__} {getattr(dW, 'dtype', '')}; "
-                            "expected the float32/float64 (V, H) array made in __init__")
-        shape = idx.shape + (dW.shape[1],)
-        dout = check.same_shape(dout, shape, "Embedding.backward", "dout", dW.dtype)
-        if not dW.flags.writeable:
-            raise ValueError("Embedding.backward: grads[0] is read-only; expected a writeable array")
-        kernels.embedding_backward(dout.reshape(-1, dW.shape[1]), idx.reshape(-1), dW)
+        W = weight(self.params[0], "Embedding.backward")
+        shape = idx.shape + (W.shape[1],)
+        dout = check.same_shape(dout, shape, "Embedding.backward", "dout", W.dtype)
+        dW = grad_target(self.grads[0], W.shape, W.dtype, "Embedding.backward", "grads[0]", "like params[0] (W)")
+        bad = kernels.embedding_backward(dout.reshape(-1, W.shape[1]), idx.reshape(-1), dW)
+        check_ran(bad, idx, W.shape[0], "Embedding.backward")
+        store_grad(self.grads[0], dW)
         return None

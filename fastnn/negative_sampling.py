@@ -10,7 +10,8 @@ target columns sharing one h (what the book's SkipGram does with C layers).
 import numpy as np
 
 from . import _inputs as check
-from .embedding import indices, weight
+from ._grads import grad_target, store_grad
+from .embedding import check_ran, indices, weight
 from .kernels import embedding as embed_kernels
 from .kernels import negative_sampling as loss_kernels
 from .kernels import sampling as sample_kernels
@@ -53,18 +54,18 @@ class EmbeddingDot:
         h, target_W = check.saved(self.cache, "EmbeddingDot.backward")
         n, H = h.shape
         dout = check.same_shape(dout, (n,), "EmbeddingDot.backward", "dout", h.dtype)
-        dW = _grad(self.grads[0], h.dtype, "EmbeddingDot.backward")
+        dW = _grad(self.grads[0], self.params[0], h.dtype, "EmbeddingDot.backward")
         dh = np.empty((n, H), h.dtype)
-        embed_kernels.embedding_dot_backward(dout.reshape(n, 1), h, target_W.reshape(n, 1, H),
-                                             self._idx.reshape(n, 1), dW, dh)
+        bad = embed_kernels.embedding_dot_backward(dout.reshape(n, 1), h, target_W.reshape(n, 1, H),
+                                                   self._idx.reshape(n, 1), dW, dh)
+        check_ran(bad, self._idx, dW.shape[0], "EmbeddingDot.backward")
+        store_grad(self.grads[0], dW)
         return dh
 
 
-def _grad(dW, dtype, where):
-    if type(dW) is not np.ndarray or dW.dtype is not dtype or not dW.flags.c_contiguous or not dW.flags.writeable:
-        raise TypeError(f"{where}: grads[0] is {type(dW).__name__} {getattr(dW, 'dtype', '')}; expected the "
-                        f"writeable C-contiguous {dtype} array made in __init__")
-    return dW
+def _grad(dW, W, dtype, where):
+    """Where backward writes dW: grads[0] itself, or a temporary when it is not a C array of W's dtype."""
+    return grad_target(dW, np.shape(W), dtype, where, "grads[0]", "like params[0] (W)")
 
 
 class UnigramSampler:
@@ -160,9 +161,11 @@ class NegativeSamplingLoss:
         h, idx, y = check.saved(self._cache, where)
         if isinstance(dout, (bool, np.bool_)) or not isinstance(dout, (int, float, np.integer, np.floating)):
             raise TypeError(f"{where}: dout is {dout!r}; expected a number (the loss's upstream gradient)")
-        dW = _grad(self.grads[0], h.dtype, where)
+        dW = _grad(self.grads[0], self.params[0], h.dtype, where)
         dscores = np.empty(y.shape, y.dtype)
         loss_kernels.binary_losses_backward(y, self.sample_size + 1, float(dout), dscores)
         dh = np.empty(h.shape, h.dtype)
-        embed_kernels.embedding_dot_backward(dscores, h, self._rows, idx, dW, dh)
+        bad = embed_kernels.embedding_dot_backward(dscores, h, self._rows, idx, dW, dh)
+        check_ran(bad, idx, dW.shape[0], where, "target or negative sample")
+        store_grad(self.grads[0], dW)
         return dh

@@ -144,3 +144,33 @@ def test_kernels_reject_mismatched_shapes():
         kernels.embedding_backward(np.zeros((2, 2)), np.array([0, 1]), W)
     with pytest.raises(ValueError, match="shapes of idx, h, rows and out disagree"):
         kernels.embedding_dot_forward(W, np.zeros((2, 1), np.int64), np.zeros((2, 3)), np.zeros((2, 1, 2)), np.zeros((2, 1)))
+
+
+@pytest.mark.parametrize("layout", ["F", "strided"])
+def test_grads_of_another_layout_are_written_in_place(layout):
+    W = np.asfortranarray(np.random.default_rng(4).standard_normal((5, 3)))
+    layer = Embedding(W)
+    if layout == "strided":
+        layer.grads[0] = np.zeros((10, 6))[::2, ::2]
+    dW = layer.grads[0]
+    idx = np.array([4, 0, 4])
+    np.testing.assert_array_equal(layer.forward(idx), W[idx])
+    dout = np.ones((3, 3))
+    layer.backward(dout)
+    expected = np.zeros((5, 3))
+    np.add.at(expected, idx, dout)
+    assert layer.grads[0] is dW
+    np.testing.assert_array_equal(dW, expected)
+
+
+def test_replaced_weights_or_grads_of_the_wrong_shape_are_refused():
+    layer = Embedding(np.zeros((5, 3)))
+    layer.forward(np.array([4, 1]))
+    layer.grads[0] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"grads\[0\] has shape \(2, 3\); expected \(5, 3\)"):
+        layer.backward(np.ones((2, 3)))
+    layer.params[0] = np.zeros((3, 3))  # smaller W after forward: id 4 no longer fits
+    layer.grads[0] = np.zeros((3, 3))
+    with pytest.raises(IndexError, match=r"idx\[0\] is 4; expected word ids in \[0, 3\)"):
+        layer.backward(np.ones((2, 3)))
+    assert not layer.grads[0].any()

@@ -12,7 +12,8 @@ one kernel call.
 import numpy as np
 
 from .._flat import views_of_one_buffer
-from ..embedding import Embedding, indices, weight
+from .._grads import grad_target, store_grad
+from ..embedding import Embedding, check_ran, indices, weight
 from ..kernels import embedding as kernels
 from ..layers import MatMul, SoftmaxWithLoss
 from ..negative_sampling import NegativeSamplingLoss
@@ -121,11 +122,12 @@ class CBOW:
     def backward(self, dout=1):
         if self._contexts is None:
             raise ValueError("CBOW.backward: backward called before forward")
+        W_in = self.params[0]
+        dW_in = grad_target(self.grads[0], np.shape(W_in), W_in.dtype, "CBOW.backward", "grads[0]", "like params[0] (W_in)")
         dh = self.ns_loss.backward(dout)
-        dW_in = self.grads[0]
-        if type(dW_in) is not np.ndarray or dW_in.dtype is not dh.dtype or not dW_in.flags.c_contiguous:
-            raise TypeError("CBOW.backward: grads[0] is not the C-contiguous float32 array made in __init__")
-        kernels.embedding_mean_backward(dh, self._contexts, dW_in)
+        bad = kernels.embedding_mean_backward(dh, self._contexts, dW_in)
+        check_ran(bad, self._contexts, dW_in.shape[0], "CBOW.backward", "contexts")
+        store_grad(self.grads[0], dW_in)
 
 
 class SkipGram:
