@@ -16,13 +16,32 @@ any V, so its time at 10,000 is 100 times its time at 1,000.  The PTB sizes are
 marked slow (the book's create_co_matrix alone takes seconds); the small size
 runs in the default suite as a correctness run.  Each fastnn member's first
 call compiles the kernels (not timed) and is compared with the oracle.
+``python -m benchmarks.test_bench_word_stats`` times the PTB-size pairs in
+alternation instead (one book call, one fastnn call per round).
+
+Measured on 2026-11-28 on the project's 2-core AMD EPYC machine, loaded by
+other jobs (load average 6-11), book / fastnn:
+
+- create_co_matrix, PTB size: pytest-benchmark medians 37.1 s / 0.52 s (71x)
+  and 13.0 s / 0.42 s (31x); alternating, 5 rounds, 8.8 s / 0.33 s (25x).
+  fastnn's time is the first touch of the fresh 400 MB matrix (about 45 ms
+  of CPU, and THP compaction stalls of up to a second of wall time when the
+  machine is busy) plus about 60 ms of CPU counting; wall time ran 2-3x its
+  CPU time under that load.
+- ppmi, V 1,000: medians 11.3 s / 73 ms (155x) and 4.43 s / 26 ms (167x);
+  alternating 5.0 s / 16.7 ms (299x).  At V 10,000 fastnn took 1.87 s and
+  0.64 s (medians), the book's loop 100 x 4.4-11.3 s, about 440-1130 s:
+  roughly 600-1800x.
 """
 
 import numpy as np
 import pytest
 
-import reference_util as ref
 from fastnn import util
+
+from . import cases  # noqa: F401  (puts tests/ on sys.path)
+
+import reference_util as ref  # noqa: E402
 
 PTB_WORDS, PTB_VOCAB, WINDOW = 929_589, 10_000, 2
 BOOK_PPMI_VOCAB = 1_000  # the largest V at which the book's ppmi loop is timed
@@ -100,3 +119,34 @@ def test_ppmi(benchmark, size, vocab, impl):
     # bit for bit: the book's loop where it is quick, else the same formula on whole arrays
     expected = ref.ppmi(C)[0] if impl == "fastnn" and size == "small" else ref.ppmi_vectorised(C)
     assert np.array_equal(M, expected)
+
+
+def main():
+    """``python -m benchmarks.test_bench_word_stats``: the PTB-size ratios timed in alternation.
+
+    Each round calls the book's function once and fastnn's once (order swapped
+    every round), so a slow spell of the shared machine falls on both; the
+    speed-up is the median of the rounds' ratios (benchmarks/alternating.py).
+    """
+    from .alternating import time_alternately
+
+    corpus = zipf_corpus(PTB_WORDS, PTB_VOCAB)
+    util.create_co_matrix(corpus[:100], PTB_VOCAB, WINDOW)
+    C1000 = ppmi_counts("ptb", BOOK_PPMI_VOCAB)
+    util.ppmi(C1000)
+    groups = [
+        ("create_co_matrix 929,589 words, V 10,000, window 2",
+         lambda: ref.create_co_matrix(corpus, PTB_VOCAB, WINDOW),
+         lambda: util.create_co_matrix(corpus, PTB_VOCAB, WINDOW)),
+        ("ppmi V 1,000 (the book's loop at V 10,000 is 100x this)",
+         lambda: ref.ppmi(C1000), lambda: util.ppmi(C1000)),
+    ]
+    for name, book_fn, fastnn_fn in groups:
+        result = time_alternately(book_fn, fastnn_fn, group_seconds=0, min_rounds=5)
+        print(f"{name}: book {result.numpy:.3f} s, fastnn {result.fastnn * 1e3:.1f} ms, speed-up "
+              f"{result.speedup:.0f}x (middle half {result.speedup_q1:.0f}-{result.speedup_q3:.0f}x, "
+              f"{result.rounds} rounds)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -43,7 +43,7 @@ INT32_MAX = 2**31 - 1
 
 
 @njit(**KERNEL)
-def first_bad_id(corpus, vocab_size):
+def _first_bad_id(corpus, vocab_size):
     """Index of the first id outside [0, vocab_size), or -1 when all are in range."""
     for i in range(corpus.size):
         w = corpus[i]
@@ -166,7 +166,7 @@ def co_occurrence(corpus, window, counts, parallel=None, shift=None):
     if isinstance(window, (bool, np.bool_)) or not isinstance(window, (int, np.integer)) or window < 0:
         raise ValueError(f"{where}: window is {window!r}; expected an integer >= 0")
     vocab_size = counts.shape[0]
-    bad = first_bad_id(corpus, vocab_size)
+    bad = _first_bad_id(corpus, vocab_size)
     if bad >= 0:
         raise ValueError(
             f"{where}: corpus[{bad}] is {int(corpus[bad])}, outside the vocabulary [0, {vocab_size})"
