@@ -4,8 +4,6 @@ import time
 
 import numpy as np
 
-from .util import clip_grads
-
 
 class RnnlmTrainer:
     """Trains a language model (forward(xs, ts) -> loss, backward(), params, grads).
@@ -47,6 +45,7 @@ class RnnlmTrainer:
         self.ppl_list = []
         self.eval_interval = eval_interval
         from .trainer import remove_duplicate  # here: fastnn.trainer re-exports this class
+        from .util import clip_grads
 
         model, optimizer = self.model, self.optimizer
         total_loss = 0
