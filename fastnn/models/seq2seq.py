@@ -1,0 +1,236 @@
+"""The book's chapter 7 models: Encoder, Decoder, Seq2seq (ch07/seq2seq.py) and
+PeekyDecoder, PeekySeq2seq (ch07/peeky_seq2seq.py).
+
+Same constructors, weight initialisation (the same np.random.randn calls in the
+same order, so a seeded model starts from the book's weights), layers, params
+order, forward and backward.  ``generate`` gives the book's ids; for the one
+question it is given it runs the encoder and the greedy decoder each as one
+kernel call (kernels/seq2seq_generate.py) instead of one layer call per
+character, and it leaves the decoder's LSTM state where the book's does.
+"""
+
+import numpy as np
+
+from ..base_model import BaseModel
+from ..kernels.seq2seq_generate import lstm_encode, lstm_greedy_decode
+from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
+
+
+def _lstm_weights(rn, D, H):
+    Wx = (rn(D, 4 * H) / np.sqrt(D)).astype('f')
+    Wh = (rn(H, 4 * H) / np.sqrt(H)).astype('f')
+    return Wx, Wh, np.zeros(4 * H).astype('f')
+
+
+def _one_question(xs, where):
+    ids = np.asarray(xs)
+    if ids.ndim != 2 or ids.shape[0] != 1:
+        raise ValueError(f"{where}: xs has shape {ids.shape}; expected (1, T), one question as the book's generate")
+    return ids.reshape(-1)
+
+
+def _state_vector(h, where, H, dtype):
+    h = np.asarray(h)
+    if h.shape not in ((1, H), (H,)):
+        raise ValueError(f"{where}: h has shape {h.shape}; expected (1, {H}), the encoder's state for one question")
+    return np.array(h.reshape(H), dtype=dtype)
+
+
+def _sample_size(sample_size, where):
+    if not isinstance(sample_size, (int, np.integer)) or isinstance(sample_size, bool) or sample_size < 0:
+        raise ValueError(f"{where}: sample_size is {sample_size!r}; expected a non-negative integer")
+    return int(sample_size)
+
+
+class Encoder:
+    """TimeEmbedding -> TimeLSTM (not stateful); forward(xs (N, T)) -> the last h (N, H).
+
+    backward(dh (N, H)) feeds dh to the last step only.  Attributes: embed, lstm,
+    params, grads, hs (the forward's (N, T, H) states).
+    """
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size):
+        V, D, H = vocab_size, wordvec_size, hidden_size
+        rn = np.random.randn
+        embed_W = (rn(V, D) / 100).astype('f')
+        self.embed = TimeEmbedding(embed_W)
+        self.lstm = TimeLSTM(*_lstm_weights(rn, D, H), stateful=False)
+        self.params = self.embed.params + self.lstm.params
+        self.grads = self.embed.grads + self.lstm.grads
+        self.hs = None
+
+    def forward(self, xs):
+        hs = self.lstm.forward(self.embed.forward(xs))
+        self.hs = hs
+        return hs[:, -1, :]
+
+    def backward(self, dh):
+        if self.hs is None:
+            raise ValueError("Encoder.backward: called before forward")
+        dhs = np.zeros_like(self.hs)
+        dhs[:, -1, :] = dh
+        return self.embed.backward(self.lstm.backward(dhs))
+
+    def encode_one(self, xs):
+        """The last h (1, H) for one question xs (1, T), as forward gives, in one kernel call."""
+        ids = _one_question(xs, "Encoder.generate")
+        embed_W, Wx, Wh, b = self.params
+        table = embed_W @ Wx + b
+        h = np.zeros(Wh.shape[0], table.dtype)
+        c = np.zeros_like(h)
+        lstm_encode(table, np.asarray(Wh, table.dtype), ids, h, c)
+        return h.reshape(1, -1)
+
+
+class Decoder:
+    """TimeEmbedding -> TimeLSTM (stateful, starting from the encoder's h) -> TimeAffine.
+
+    forward(xs (N, T), h (N, H)) -> scores (N, T, V); backward(dscore) -> dh, the
+    gradient of h (the LSTM's dh); generate(h, start_id, sample_size) -> ids.
+    """
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size):
+        V, D, H = vocab_size, wordvec_size, hidden_size
+        rn = np.random.randn
+        embed_W = (rn(V, D) / 100).astype('f')
+        lstm_weights = _lstm_weights(rn, D, H)
+        affine_W = (rn(H, V) / np.sqrt(H)).astype('f')
+        affine_b = np.zeros(V).astype('f')
+        self.embed = TimeEmbedding(embed_W)
+        self.lstm = TimeLSTM(*lstm_weights, stateful=True)
+        self.affine = TimeAffine(affine_W, affine_b)
+        self.params, self.grads = [], []
+        for layer in (self.embed, self.lstm, self.affine):
+            self.params += layer.params
+            self.grads += layer.grads
+
+    def forward(self, xs, h):
+        self.lstm.set_state(h)
+        return self.affine.forward(self.lstm.forward(self.embed.forward(xs)))
+
+    def backward(self, dscore):
+        dout = self.lstm.backward(self.affine.backward(dscore))
+        self.embed.backward(dout)
+        return self.lstm.dh
+
+    def _tables(self, h):
+        embed_W, Wx, Wh, b, affine_W, affine_b = self.params
+        table = embed_W @ Wx + b
+        return table, np.zeros_like(b, table.dtype), affine_W, affine_b
+
+    def generate(self, h, start_id, sample_size):
+        """Greedy ids (a list of sample_size ints) from the encoder's h (1, H)."""
+        where = f"{type(self).__name__}.generate"
+        sample_size = _sample_size(sample_size, where)
+        Wh = self.params[2]
+        table, const, affine_W, affine_b = self._tables(h)
+        dtype = table.dtype
+        h_state = _state_vector(h, where, Wh.shape[0], dtype)
+        c_state = np.zeros_like(h_state)
+        out = np.empty(sample_size, np.int64)
+        lstm_greedy_decode(table, np.asarray(const, dtype), np.asarray(Wh, dtype), np.asarray(affine_W, dtype),
+                           np.asarray(affine_b, dtype), h_state, c_state, start_id, out)
+        self.lstm.set_state(h_state.reshape(1, -1), c_state.reshape(1, -1))
+        return out.tolist()
+
+
+class Seq2seq(BaseModel):
+    """Encoder + Decoder + TimeSoftmaxWithLoss.
+
+    forward(xs (N, Tx), ts (N, Tt)) -> loss: the decoder reads ts[:, :-1] and is
+    scored on ts[:, 1:]; backward(dout=1) runs the decoder, then the encoder from
+    the decoder's dh.  generate(xs (1, Tx), start_id, sample_size) -> ids.
+    Attributes: encoder, decoder, softmax, params, grads; save_params / load_params.
+    """
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size):
+        V, D, H = vocab_size, wordvec_size, hidden_size
+        self.encoder = Encoder(V, D, H)
+        self.decoder = Decoder(V, D, H)
+        self.softmax = TimeSoftmaxWithLoss()
+        self.params = self.encoder.params + self.decoder.params
+        self.grads = self.encoder.grads + self.decoder.grads
+
+    def forward(self, xs, ts):
+        ts = np.asarray(ts)
+        if ts.ndim != 2 or ts.shape[1] < 2:
+            raise ValueError(f"{type(self).__name__}.forward: ts has shape {ts.shape}; "
+                             "expected (N, T) with T >= 2 (the decoder's inputs ts[:, :-1], targets ts[:, 1:])")
+        h = self.encoder.forward(xs)
+        score = self.decoder.forward(ts[:, :-1], h)
+        return self.softmax.forward(score, ts[:, 1:])
+
+    def backward(self, dout=1):
+        dh = self.decoder.backward(self.softmax.backward(dout))
+        return self.encoder.backward(dh)
+
+    def generate(self, xs, start_id, sample_size):
+        h = self.encoder.encode_one(xs)
+        return self.decoder.generate(h, start_id, sample_size)
+
+
+class PeekyDecoder(Decoder):
+    """A Decoder whose LSTM and Affine also read the encoder's h at every step.
+
+    The LSTM's input is [h, embedding] (Wx (H + D, 4H)), the Affine's [h, LSTM out]
+    (W (2H, V)); backward sums h's gradients from every step into dh.
+    """
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size):
+        V, D, H = vocab_size, wordvec_size, hidden_size
+        rn = np.random.randn
+        embed_W = (rn(V, D) / 100).astype('f')
+        lstm_Wx = (rn(H + D, 4 * H) / np.sqrt(H + D)).astype('f')
+        lstm_Wh = (rn(H, 4 * H) / np.sqrt(H)).astype('f')
+        lstm_b = np.zeros(4 * H).astype('f')
+        affine_W = (rn(H + H, V) / np.sqrt(H + H)).astype('f')
+        affine_b = np.zeros(V).astype('f')
+        self.embed = TimeEmbedding(embed_W)
+        self.lstm = TimeLSTM(lstm_Wx, lstm_Wh, lstm_b, stateful=True)
+        self.affine = TimeAffine(affine_W, affine_b)
+        self.params, self.grads = [], []
+        for layer in (self.embed, self.lstm, self.affine):
+            self.params += layer.params
+            self.grads += layer.grads
+        self.cache = None
+
+    def forward(self, xs, h):
+        h = np.asarray(h)
+        self.lstm.set_state(h)
+        out = self.embed.forward(xs)
+        N, T, D = out.shape
+        H = h.shape[1]
+        hs = np.broadcast_to(h[:, None, :].astype(out.dtype, copy=False), (N, T, H))
+        out = self.lstm.forward(np.concatenate((hs, out), axis=2))
+        score = self.affine.forward(np.concatenate((hs, out), axis=2))
+        self.cache = H
+        return score
+
+    def backward(self, dscore):
+        if self.cache is None:
+            raise ValueError("PeekyDecoder.backward: called before forward")
+        H = self.cache
+        dout = self.affine.backward(dscore)
+        dlstm = self.lstm.backward(dout[:, :, H:])
+        self.embed.backward(dlstm[:, :, H:])
+        return self.lstm.dh + dout[:, :, :H].sum(axis=1) + dlstm[:, :, :H].sum(axis=1)
+
+    def _tables(self, h):
+        embed_W, Wx, Wh, b, affine_W, affine_b = self.params
+        H = Wh.shape[0]
+        h = _state_vector(h, "PeekyDecoder.generate", H, np.result_type(embed_W, Wx))
+        table = embed_W @ Wx[H:]
+        const = h @ Wx[:H] + b  # the peeked h's share of the gates, the same at every step
+        return table, const, affine_W[H:], h @ affine_W[:H] + affine_b
+
+
+class PeekySeq2seq(Seq2seq):
+    """Seq2seq with a PeekyDecoder (same methods and attributes)."""
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size):
+        V, D, H = vocab_size, wordvec_size, hidden_size
+        self.encoder = Encoder(V, D, H)
+        self.decoder = PeekyDecoder(V, D, H)
+        self.softmax = TimeSoftmaxWithLoss()
+        self.params = self.encoder.params + self.decoder.params
+        self.grads = self.encoder.grads + self.decoder.grads
