@@ -103,8 +103,37 @@ def saved(value, where):
     return value
 
 
+INT32 = np.dtype(np.int32)
+INT64 = np.dtype(np.int64)
+UINT64 = np.dtype(np.uint64)
+
+
+def native_labels(t):
+    """Labels `t` (bool, integer or float) as a C-contiguous array of a native dtype the
+    kernels are compiled for, with the same values.
+
+    int32, int64 and uint64 keep their type (byte-swapped ones become native);
+    bools and the other integer widths become int64, which holds them exactly;
+    float16 becomes float32 (Numba has no float16), wider floats float64.  So
+    the kernels see five label dtypes, not twenty (each one is a compilation).
+    """
+    dtype = t.dtype
+    kind = dtype.kind
+    if kind == "i":
+        target = INT32 if dtype.itemsize == 4 else INT64
+    elif kind == "u":
+        target = UINT64 if dtype.itemsize == 8 else INT64
+    elif kind == "f":
+        target = FLOAT32 if dtype.itemsize <= 4 else FLOAT64
+    else:  # bool
+        target = INT64
+    if dtype is target and t.flags.c_contiguous:
+        return t
+    return np.asarray(t, dtype=target, order="C")
+
+
 def labels(t, n_rows, n_classes, where):
-    """Class labels: indices (N,) of an integer dtype, or one-hot rows (N, C).
+    """Class labels: indices (N,) of an integer dtype, or one-hot rows (N, C), as native_labels.
 
     The range of index labels is checked by the kernels, which scan them before
     writing; here only the dtype and the shape.
@@ -116,20 +145,36 @@ def labels(t, n_rows, n_classes, where):
     if t.ndim == 2 and t.shape == (n_rows, n_classes):
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{where}: one-hot t has dtype {t.dtype}; expected numbers")
-        return t if t.flags.c_contiguous else np.ascontiguousarray(t)
+        return native_labels(t)
     if t.ndim == 1 and t.shape[0] == n_rows:
         if t.dtype.kind not in "iub":
             raise TypeError(
                 f"{where}: t has dtype {t.dtype}; class indices must be integers "
                 "(or pass one-hot rows of shape (N, C))"
             )
-        if t.dtype.kind == "b":
-            return t.astype(np.int64)  # False, True are the classes 0 and 1
-        return t if t.flags.c_contiguous else np.ascontiguousarray(t)
+        return native_labels(t)  # bools: False, True are the classes 0 and 1
     raise ValueError(
         f"{where}: t has shape {t.shape}; expected class indices ({n_rows},) or "
         f"one-hot rows ({n_rows}, {n_classes})"
     )
+
+
+def binary_labels(t, x, where):
+    """SigmoidWithLoss's labels, 0 or 1, one per element of x: t of x's shape, or flat (x.size,).
+
+    Returned as native_labels, flat (a view when it can be); the values are
+    checked by the kernel.
+    """
+    if type(t) is not np.ndarray:
+        if t is None:
+            raise TypeError(f"{where}: t is None; expected labels")
+        t = np.asarray(t)
+    if not (t.shape == x.shape or (t.ndim == 1 and t.shape[0] == x.size)):
+        expected = f"({x.size},)" if x.ndim == 1 else f"{x.shape} like x, or ({x.size},)"
+        raise ValueError(f"{where}: t has shape {t.shape}; expected {expected}, one label per element of x {x.shape}")
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: t has dtype {t.dtype}; expected labels 0 or 1 (integers, bools or floats)")
+    return native_labels(t).reshape(-1)
 
 
 def report_bad_label(bad_row, t, n_classes, where):

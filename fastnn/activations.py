@@ -37,9 +37,10 @@ class Sigmoid:
 
     def backward(self, dout):
         y = self.out
-        if not (y is not None and type(dout) is np.ndarray and dout.dtype is y.dtype
-                and dout.flags.c_contiguous and dout.shape == y.shape):
-            y = check.saved(y, "Sigmoid.backward")
+        if not (type(y) is np.ndarray and type(dout) is np.ndarray and dout.dtype is y.dtype
+                and dout.flags.c_contiguous and y.flags.c_contiguous and dout.shape == y.shape):
+            # out may also have been replaced since forward: check it like an input.
+            y = check.float_operand(check.saved(y, "Sigmoid.backward"), "Sigmoid.backward", "out")
             dout = check.same_shape(dout, y.shape, "Sigmoid.backward", "dout", y.dtype)
         dx = output(self._dx, y.shape, y.dtype)
         _SIGMOID_BACKWARD.pick(y.size)(dout, y, dx)
@@ -79,8 +80,11 @@ class Softmax:
         return self.out
 
     def backward(self, dout):
-        y = check.saved(self.out, "Softmax.backward")
-        dout = check.same_shape(dout, y.shape, "Softmax.backward", "dout", y.dtype)
+        where = "Softmax.backward"
+        y = check.float_operand(check.saved(self.out, where), where, "out")
+        if y.ndim > 2:  # out replaced since forward
+            raise ValueError(f"{where}: out has shape {y.shape}; expected the (N, C) or (C,) output of forward")
+        dout = check.same_shape(dout, y.shape, where, "dout", y.dtype)
         if y.ndim == 1:
             y2, dx = y.reshape(1, -1), np.empty((1, y.size), y.dtype)
         else:

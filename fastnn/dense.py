@@ -23,7 +23,9 @@ class _Dense:
         self.params = list(params)
         self.grads = [np.zeros_like(p) for p in params]
         self.x = None
-        self._checked_W = self._checked_last = None  # the params last found valid
+        self._checked_W = self._checked_last = None  # the params last found valid by forward
+        # backward's fast path: the W, grads and shapes of its last checked call
+        self._ok_W = self._ok_dW = self._ok_db = self._ok_shapes = None
         self._loop_rows = -1  # batches up to this size multiply in the loop kernels (matmul.is_small)
         self._out = self._dx = None  # last outputs, reused when nobody kept them (see _buffers)
 
@@ -64,19 +66,23 @@ class _Dense:
         return x, W, (check.operand(b, dtype, where, "b") if self._BIAS else W)
 
     def backward(self, dout):
-        W = self.params[0]
         x = self.x
+        W = self.params[0]
         grads = self.grads
-        dW, db = grads[0], grads[-1]
-        if (x is not None and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype
-                and dout.flags.c_contiguous and dout.shape == (x.shape[0], W.shape[1])
-                and W is self._checked_W and dW.flags.c_contiguous and db.flags.c_contiguous):
+        dW, db = grads[0], grads[-1]  # db is dW again for MatMul
+        # The fast path: W and the grads of the last checked call (by identity:
+        # a replaced one goes through the checks), and the shapes that call had,
+        # read again at every call: a grad may also have been reshaped in place.
+        # (One tuple equality costs less than the relations between the shapes.)
+        if (W is self._ok_W and dW is self._ok_dW and db is self._ok_db and x is not None
+                and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype and dout.flags.c_contiguous
+                and (dout.shape, x.shape, W.shape, dW.shape, db.shape) == self._ok_shapes):
             dx = output(self._dx, x.shape, x.dtype)
             small = x.shape[0] <= self._loop_rows
-            if self._BIAS:
-                (affine.affine_backward_small if small else affine.affine_backward)(dout, x, W, dx, dW, db)
-            else:
+            if dW is db:
                 (matmul.matmul_backward_small if small else matmul.matmul_backward)(dout, x, W, dx, dW)
+            else:
+                (affine.affine_backward_small if small else affine.affine_backward)(dout, x, W, dx, dW, db)
             self._dx = dx
             return dx
         return self._backward_checked(dout)
@@ -85,18 +91,41 @@ class _Dense:
         """backward for any input: checked, converted, gradients through temporaries when needed."""
         where = f"{self._NAME}.backward"
         x = check.saved(self.x, where)
-        W = self.params[0]
+        params, grads = self.params, self.grads
+        count = 2 if self._BIAS else 1
+        if len(params) != count or len(grads) != count:
+            raise ValueError(f"{where}: the layer holds {len(params)} params and {len(grads)} grads; "
+                             f"expected {count} of each")
+        W = params[0]
+        _check_weight(W, where, "W")
+        x = check.float_operand(x, where, "x")  # what forward saved, or what replaced it since
+        if x.ndim != 2:
+            raise ValueError(f"{where}: x has shape {x.shape}; expected the 2-D batch (N, {W.shape[0]}) of forward")
+        if x.shape[1] != W.shape[0]:
+            raise ValueError(f"{where}: W has shape {W.shape}, but forward's x has shape {x.shape}; "
+                             f"expected W of shape ({x.shape[1]}, H) (was params[0] replaced after forward?)")
         dtype = x.dtype
-        dout = check.same_shape(dout, (x.shape[0], W.shape[1]), where, "dout", dtype)
-        W = check.operand(W, dtype, where, "W")
-        dx = np.empty(x.shape, dtype)
-        targets = [grad_target(g, dtype) for g in self.grads]
+        # Every grad is checked before anything is written.
+        targets = [grad_target(grads[0], W.shape, dtype, where, "grads[0]", "like params[0] (W)")]
         if self._BIAS:
-            affine.affine_backward(dout, x, W, dx, *targets)
+            targets.append(grad_target(grads[1], W.shape[1:], dtype, where, "grads[1]", "(one per column of W)"))
+        given = dout
+        dout = check.same_shape(dout, (x.shape[0], W.shape[1]), where, "dout", dtype)
+        W_c = check.operand(W, dtype, where, "W")
+        dx = output(self._dx, x.shape, dtype)
+        if self._BIAS:
+            affine.affine_backward(dout, x, W_c, dx, *targets)
         else:
-            matmul.matmul_backward(dout, x, W, dx, *targets)
-        for grad, computed in zip(self.grads, targets):
+            matmul.matmul_backward(dout, x, W_c, dx, *targets)
+        for grad, computed in zip(grads, targets):
             store_grad(grad, computed)
+        self._dx = dx
+        if (dout is given and x is self.x and W_c is W and W is self._checked_W
+                and all(t is g for t, g in zip(targets, grads))):
+            # All of these were used as they are: the next call with arrays like these takes the fast path.
+            dW, db = grads[0], grads[-1]
+            self._ok_W, self._ok_dW, self._ok_db = W, dW, db
+            self._ok_shapes = (dout.shape, x.shape, W.shape, dW.shape, db.shape)
         return dx
 
 

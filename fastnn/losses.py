@@ -8,6 +8,7 @@ from ._dispatch import Kernel
 from .kernels import sigmoid_loss, softmax_loss
 
 _F32, _F64 = check.FLOAT32, check.FLOAT64
+_I32, _I64 = check.INT32, check.INT64
 
 # The loss is a sum over rows: chosen by size only (see _dispatch).
 _SOFTMAX_LOSS_FORWARD = Kernel(softmax_loss.softmax_cross_entropy_forward,
@@ -30,6 +31,7 @@ class SoftmaxWithLoss:
         self.t = None
         self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
         self._y_spare = None  # the y before last, reused likewise
+        self._saved_y = self._saved_t = None  # what forward left in y and t: backward trusts these
 
     def forward(self, x, t):
         where = "SoftmaxWithLoss.forward"
@@ -38,10 +40,9 @@ class SoftmaxWithLoss:
             x = check.batch(x, where, "x", None, check.compute_dtype(where, x=x))
         dtype = x.dtype
         n, c = x.shape
-        if not (type(t) is np.ndarray and t.flags.c_contiguous and (
-                (t.ndim == 1 and t.dtype.kind in "iu" and t.shape[0] == n)
-                or (t.ndim == 2 and t.shape == x.shape and t.dtype.kind in "biuf"))):
-            t = check.labels(t, n, c, where)
+        if not (type(t) is np.ndarray and (t.dtype is _I64 or t.dtype is _I32) and t.ndim == 1
+                and t.shape[0] == n and t.flags.c_contiguous):
+            t = check.labels(t, n, c, where)  # any other labels: checked, converted to a native dtype
         # y is written into the y before last (never into self.y: a bad label,
         # found while writing, must leave the saved state as it was).
         y = output(self._y_spare, x.shape, dtype)
@@ -49,16 +50,26 @@ class SoftmaxWithLoss:
         if bad >= 0:
             check.report_bad_label(bad, t, c, where)
         self._y_spare = self.y
-        self.y, self.t = y, t
+        self.y, self.t = self._saved_y, self._saved_t = y, t
         return dtype.type(loss)
 
     def backward(self, dout=1):
-        y = check.saved(self.y, "SoftmaxWithLoss.backward")
+        y, t = self.y, self.t
+        if not (y is self._saved_y and t is self._saved_t and y is not None):
+            y, t = self._replaced_state(y, t)
         dout = _scalar(dout, "SoftmaxWithLoss.backward")
         dx = output(self._dx, y.shape, y.dtype)
-        _SOFTMAX_LOSS_BACKWARD.pick(y.size)(y, self.t, dout, dx, y.shape[0])
+        _SOFTMAX_LOSS_BACKWARD.pick(y.size)(y, t, dout, dx, y.shape[0])
         self._dx = dx
         return dx
+
+    def _replaced_state(self, y, t):
+        """y and t checked again: the caller replaced them since forward (or forward never ran)."""
+        where = "SoftmaxWithLoss.backward"
+        y = check.float_operand(check.saved(y, where), where, "y")
+        if y.ndim != 2:
+            raise ValueError(f"{where}: y has shape {y.shape}; expected the (N, C) softmax output of forward")
+        return y, check.labels(t, y.shape[0], y.shape[1], where)
 
 
 def _scalar(dout, where):
@@ -72,9 +83,10 @@ def _scalar(dout, where):
 class SigmoidWithLoss:
     """Sigmoid followed by the binary cross-entropy loss, fused.
 
-    forward(x, t) -> mean loss, x of any shape with N elements and t N labels,
-    each 0 or 1; backward(dout=1) -> dx = (sigmoid(x) - t) * dout / N, shaped like x.
-    Attributes: y (the sigmoid output), t, loss.
+    forward(x, t) -> mean loss over the N elements of x (any shape), t holding a
+    label 0 or 1 per element (of x's shape, or flat (N,); integers, bools or
+    floats); backward(dout=1) -> dx = (sigmoid(x) - t) * dout / N, shaped like x.
+    Attributes: y (the sigmoid output), t (the labels as given), loss.
     """
 
     def __init__(self):
@@ -82,30 +94,28 @@ class SigmoidWithLoss:
         self.loss = None
         self.y = None
         self.t = None
+        self._saved_y = self._saved_t = None  # what forward left in y and t: backward trusts these
+        self._flat_t = None  # t checked and converted, one label per element of y
 
     def forward(self, x, t):
         where = "SigmoidWithLoss.forward"
         x = check.float_operand(x, where, "x")
-        dtype = x.dtype
-        if t is None:
-            raise TypeError(f"{where}: t is None; expected labels")
-        if type(t) is not np.ndarray:
-            t = np.asarray(t)
-        if t.ndim != 1 or t.shape[0] != x.size:
-            raise ValueError(f"{where}: t has shape {t.shape}; expected ({x.size},), one label per element of x {x.shape}")
-        if t.dtype.kind not in "iub":
-            raise TypeError(f"{where}: t has dtype {t.dtype}; expected integer labels 0 or 1")
-        t = np.ascontiguousarray(t)
-        y = np.empty(x.shape, dtype)
-        loss, bad = sigmoid_loss.sigmoid_cross_entropy_forward(x, t, y)
+        flat_t = check.binary_labels(t, x, where)
+        y = np.empty(x.shape, x.dtype)
+        loss, bad = sigmoid_loss.sigmoid_cross_entropy_forward(x, flat_t, y)
         if bad >= 0:
-            raise IndexError(f"{where}: label {t[bad]} at index {bad} is out of range; expected 0 or 1")
-        self.y, self.t = y, t
-        self.loss = dtype.type(loss)
+            raise IndexError(f"{where}: label {flat_t[bad]} at index {bad} is out of range; expected 0 or 1")
+        self.y, self.t = self._saved_y, self._saved_t = y, t
+        self._flat_t = flat_t
+        self.loss = x.dtype.type(loss)
         return self.loss
 
     def backward(self, dout=1):
-        y = check.saved(self.y, "SigmoidWithLoss.backward")
+        where = "SigmoidWithLoss.backward"
+        y, flat_t = self.y, self._flat_t
+        if not (y is self._saved_y and self.t is self._saved_t and y is not None):
+            y = check.float_operand(check.saved(y, where), where, "y")
+            flat_t = check.binary_labels(self.t, y, where)
         dx = np.empty(y.shape, y.dtype)
-        sigmoid_loss.sigmoid_cross_entropy_backward(y, self.t, _scalar(dout, "SigmoidWithLoss.backward"), dx)
+        sigmoid_loss.sigmoid_cross_entropy_backward(y, flat_t, _scalar(dout, where), dx)
         return dx

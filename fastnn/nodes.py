@@ -20,6 +20,14 @@ def _axis(axis, where):
     return axis % 2
 
 
+def _saved_shape(x_shape, where):
+    """The x_shape forward saved, checked again: a caller may have replaced it."""
+    x_shape = check.saved(x_shape, where)
+    if type(x_shape) is not tuple or len(x_shape) != 2:
+        raise ValueError(f"{where}: x_shape is {x_shape!r}; expected the 2-D shape of forward's x")
+    return x_shape
+
+
 def _array_2d(x, where):
     x = check.float_operand(x, where, "x")
     if x.ndim != 2:
@@ -56,7 +64,7 @@ class Repeat:
         return out
 
     def backward(self, dy):
-        x_shape = check.saved(self.x_shape, "Repeat.backward")
+        x_shape = _saved_shape(self.x_shape, "Repeat.backward")
         shape = list(x_shape)
         shape[self.axis] *= self.N
         dy = check.float_operand(dy, "Repeat.backward", "dy")
@@ -90,7 +98,7 @@ class Sum:
         return out
 
     def backward(self, dy):
-        x_shape = check.saved(self.x_shape, "Sum.backward")
+        x_shape = _saved_shape(self.x_shape, "Sum.backward")
         shape = (1, x_shape[1]) if self.axis == 0 else (x_shape[0], 1)
         if not (type(dy) is np.ndarray and (dy.dtype is _F64 or dy.dtype is _F32)
                 and dy.flags.c_contiguous and dy.shape == shape):

@@ -189,6 +189,14 @@ class _Optimizer:
         if len(state) != len(params):
             raise ValueError(f"{where}: got {len(params)} params; this optimizer's state holds {len(state)}")
         for i, (p, s) in enumerate(zip(params, state)):
+            # The kernels write the state in place, element by element: it must
+            # be an array of the param's shape (or a user may have replaced it).
+            if type(s) is not np.ndarray:
+                raise TypeError(f"{where}: {name}[{i}] is {type(s).__name__}; expected a numpy array "
+                                f"of shape {p.shape} (this optimizer's state for params[{i}])")
+            if not (s.flags.c_contiguous and s.flags.writeable):
+                raise ValueError(f"{where}: {name}[{i}] is not a writeable C-contiguous array; expected one "
+                                 f"(this optimizer's state for params[{i}], updated in place)")
             if s.shape != p.shape or s.dtype != _work_dtype(p):
                 raise ValueError(
                     f"{where}: params[{i}] has shape {p.shape} and dtype {p.dtype}, but this optimizer's state "

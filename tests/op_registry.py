@@ -69,7 +69,9 @@ class OpInfo:
     sample_xfail: name -> reason, for samples the current code gets wrong;
     data_arrays: names of the arrays that are data (converted in the
     float16 / big-endian / list tests), the others being params;
-    mutates: names of arrays the op updates in place (optimizer params).
+    mutates: names of arrays the op updates in place (optimizer params);
+    build: the op's object and call arguments, without calling it (see below);
+    saved: names of a layer's attributes that backward reads.
     """
 
     name: str
@@ -83,6 +85,10 @@ class OpInfo:
     mutates: tuple = ()
     conversion_xfail: dict = field(default_factory=dict)
     sample_xfail_nojit: dict = field(default_factory=dict)  # only when NUMBA_DISABLE_JIT=1
+    # Layers: sample -> (layer, forward args, backward args), for tests that act
+    # between the calls; optimizers: sample -> (optimizer, params, [grads of each step]).
+    build: Callable | None = None
+    saved: tuple = ()  # layers: the book's attributes that forward saves and backward reads
 
 
 # --------------------------------------------------------------------------
@@ -493,6 +499,66 @@ def _make_ref_opt(name):
 
 
 # --------------------------------------------------------------------------
+# What a rejected call must leave as it was.
+
+def snapshot(obj):
+    """A comparable picture of obj: arrays by identity, dtype, shape, flags and bytes."""
+    if isinstance(obj, np.ndarray):
+        return ("array", id(obj), obj.dtype.str, obj.shape, obj.flags.writeable,
+                obj.tobytes() if obj.dtype.kind != "O" else repr(obj.tolist()))
+    if isinstance(obj, (list, tuple)):
+        return (type(obj).__name__, id(obj), tuple(snapshot(x) for x in obj))
+    if isinstance(obj, dict):
+        return ("dict", tuple((k, snapshot(v)) for k, v in obj.items()))
+    if hasattr(obj, "__dict__") and not isinstance(obj, type):
+        # The book's attributes (params, grads, x, out, y, t, v, h, m, iter, ...);
+        # private caches of what was already checked are not state.
+        public = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+        return (type(obj).__name__, id(obj), snapshot(public))
+    if isinstance(obj, np.generic):
+        return ("scalar", obj.dtype.str, obj.tobytes())
+    return ("value", repr(obj))
+
+
+# --------------------------------------------------------------------------
+# Builders: the op's object and its call arguments, nothing called yet.
+
+def _layer_builder(make, forward_keys, backward_keys=("dout",)):
+    """build(sample) -> (layer, forward args, backward args); a key names an array,
+    a label or a keyword setting of the sample, looked up in that order."""
+    def pick(s, key):
+        for group in (s.arrays, s.labels, s.kwargs):
+            if key in group:
+                return group[key]
+        raise KeyError(key)
+
+    def build(s):
+        return (make(s), tuple(pick(s, k) for k in forward_keys), tuple(pick(s, k) for k in backward_keys))
+    return build
+
+
+def _make_build_opt(name):
+    cls, kwargs = _OPT_SETTINGS[name]
+
+    def build(s):
+        params, grads = _opt_lists(s)
+        return cls(**kwargs), params, grads
+    return build
+
+
+_BUILD = {
+    "MatMul": _layer_builder(lambda s: layers.MatMul(s.arrays["W"]), ("x",)),
+    "Affine": _layer_builder(lambda s: layers.Affine(s.arrays["W"], s.arrays["b"]), ("x",)),
+    "Sigmoid": _layer_builder(lambda s: layers.Sigmoid(), ("x",)),
+    "Softmax": _layer_builder(lambda s: layers.Softmax(), ("x",)),
+    "SoftmaxWithLoss": _layer_builder(lambda s: layers.SoftmaxWithLoss(), ("x", "t")),
+    "SigmoidWithLoss": _layer_builder(lambda s: layers.SigmoidWithLoss(), ("x", "t")),
+    "Repeat": _layer_builder(lambda s: layers.Repeat(s.kwargs["N"], axis=s.kwargs["axis"]), ("x",)),
+    "Sum": _layer_builder(lambda s: layers.Sum(axis=s.kwargs["axis"]), ("x",)),
+}
+
+
+# --------------------------------------------------------------------------
 # Error inputs.
 
 def _esc(text):
@@ -750,14 +816,18 @@ def _sigmoid_loss_errors():
                    _esc(f"{where}: label 2 at index 3 is out of range; expected 0 or 1")),
         ErrorInput("t_negative", with_t(lambda: neg.copy()), IndexError,
                    _esc(f"{where}: label -1 at index 1 is out of range; expected 0 or 1")),
-        ErrorInput("t_float", with_t(lambda: (np.arange(n) % 2).astype(np.float64)), TypeError,
-                   _esc(f"{where}: t has dtype float64; expected integer labels 0 or 1")),
+        ErrorInput("t_half", with_t(lambda: np.array([0, 1, 0.5, 1, 0])), IndexError,
+                   _esc(f"{where}: label 0.5 at index 2 is out of range; expected 0 or 1")),
+        ErrorInput("t_nan", with_t(lambda: np.array([0, 1, 1, np.nan, 0], np.float32)), IndexError,
+                   _esc(f"{where}: label nan at index 3 is out of range; expected 0 or 1")),
         ErrorInput("t_wrong_length", with_t(lambda: np.arange(n - 1) % 2), ValueError,
                    _esc(f"{where}: t has shape ({n - 1},); expected ({n},)")),
         ErrorInput("t_onehot", with_t(lambda: np.eye(2, dtype=np.int32)[np.arange(n) % 2]), ValueError,
                    _esc(f"{where}: t has shape ({n}, 2); expected ({n},)")),
         ErrorInput("t_strings", with_t(lambda: np.full(n, "a")), TypeError,
-                   _esc(f"{where}: t has dtype <U1; expected integer labels")),
+                   _esc(f"{where}: t has dtype <U1; expected labels 0 or 1")),
+        ErrorInput("t_shape_of_other_x", with_t(lambda: np.zeros((1, n), np.int64)), ValueError,
+                   _esc(f"{where}: t has shape (1, {n}); expected ({n},)")),
         ErrorInput("t_None", with_t(lambda: None), TypeError, _esc(f"{where}: t is None; expected")),
         ErrorInput("backward_first", _fresh(mk, lambda l, dt: l.backward()), ValueError,
                    _esc("SigmoidWithLoss.backward: backward called before forward")),
@@ -877,28 +947,31 @@ def _optimizer_errors(name):
 # The registry.
 
 OPS = [
-    OpInfo("MatMul", "layer", _run_matmul, _ref_matmul, _matmul_samples(), _matmul_errors()),
-    OpInfo("Affine", "layer", _run_affine, _ref_affine, _affine_samples(), _affine_errors()),
+    OpInfo("MatMul", "layer", _run_matmul, _ref_matmul, _matmul_samples(), _matmul_errors(),
+           build=_BUILD["MatMul"], saved=("x",)),
+    OpInfo("Affine", "layer", _run_affine, _ref_affine, _affine_samples(), _affine_errors(),
+           build=_BUILD["Affine"], saved=("x",)),
     OpInfo("Sigmoid", "layer", _run_sigmoid_layer, _ref_sigmoid_layer, _xdout_samples(_SHAPES_ANY),
-           _simple_layer_errors(layers.Sigmoid, (2, 3), (2, 4))),
+           _simple_layer_errors(layers.Sigmoid, (2, 3), (2, 4)), build=_BUILD["Sigmoid"], saved=("out",)),
     OpInfo("Softmax", "layer", _run_softmax_layer, _ref_softmax_layer, _xdout_samples(_SHAPES_ROWS),
            _simple_layer_errors(layers.Softmax, (2, 3), (3, 2), ndim_cases=[
-               ((2, 3, 4), _esc("Softmax.forward: x has shape (2, 3, 4); expected (N, C) or (C,)"))])),
+               ((2, 3, 4), _esc("Softmax.forward: x has shape (2, 3, 4); expected (N, C) or (C,)"))]),
+           build=_BUILD["Softmax"], saved=("out",)),
     OpInfo("SoftmaxWithLoss", "layer", _run_softmax_loss, _ref_softmax_loss, _softmax_loss_samples(),
-           _softmax_loss_errors(), data_arrays=("x",)),
+           _softmax_loss_errors(), data_arrays=("x",), build=_BUILD["SoftmaxWithLoss"], saved=("y", "t")),
     OpInfo("SigmoidWithLoss", "layer", _run_sigmoid_loss, _ref_sigmoid_loss, _sigmoid_loss_samples(),
-           _sigmoid_loss_errors(), data_arrays=("x",)),
+           _sigmoid_loss_errors(), data_arrays=("x",), build=_BUILD["SigmoidWithLoss"], saved=("y", "t")),
     OpInfo("Repeat", "layer", _run_repeat, _ref_repeat, _repeat_samples(),
            _repeat_sum_errors(layers.Repeat, {"N": 3}, (1, 5), (3, 5), (3, 4), [
                ("N_negative", {"N": -1}, ValueError, _esc("Repeat: N is -1; expected a non-negative integer")),
                ("N_float", {"N": 2.5}, ValueError, _esc("Repeat: N is 2.5; expected a non-negative integer")),
                ("axis_2", {"N": 2, "axis": 2}, ValueError, _esc("Repeat: axis is 2; expected 0 or 1")),
-           ])),
+           ]), build=_BUILD["Repeat"], saved=("x_shape",)),
     OpInfo("Sum", "layer", _run_sum, _ref_sum, _sum_samples(),
            _repeat_sum_errors(layers.Sum, {}, (4, 5), (1, 5), (4, 5), [
                ("axis_2", {"axis": 2}, ValueError, _esc("Sum: axis is 2; expected 0 or 1")),
                ("axis_bool", {"axis": True}, ValueError, _esc("Sum: axis is True; expected 0 or 1")),
-           ])),
+           ]), build=_BUILD["Sum"], saved=("x_shape",)),
     OpInfo("sigmoid", "function", _run_sigmoid_fn, _ref_sigmoid_fn,
            {k: v for k, v in _xdout_samples(_SHAPES_ANY).items()},
            _function_errors(functions.sigmoid, (2, 3), []), data_arrays=("x",)),
@@ -911,7 +984,7 @@ OPS = [
     OpInfo(name, "optimizer", _make_run_opt(name), _make_ref_opt(name), _opt_samples(),
            _optimizer_errors(name),
            data_arrays=tuple(f"g{i}_{s}" for i in range(3) for s in range(STEPS)),
-           mutates=("p0", "p1", "p2"))
+           mutates=("p0", "p1", "p2"), build=_make_build_opt(name))
     for name in _OPT_SETTINGS
 ]
 

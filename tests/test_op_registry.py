@@ -17,6 +17,7 @@ import numpy as np
 import op_registry as reg
 import pytest
 import reference as ref
+from op_registry import snapshot
 
 from fastnn import functions, layers, optimizer
 
@@ -196,25 +197,6 @@ def test_optimizer_converts_params_in_place(op, param_dtype):
 # --------------------------------------------------------------------------
 # Error inputs: exact exception, message, and nothing changed.
 
-def _snapshot(obj):
-    """A comparable picture of obj: arrays by identity, dtype, shape, flags and bytes."""
-    if isinstance(obj, np.ndarray):
-        return ("array", id(obj), obj.dtype.str, obj.shape, obj.flags.writeable,
-                obj.tobytes() if obj.dtype.kind != "O" else repr(obj.tolist()))
-    if isinstance(obj, (list, tuple)):
-        return (type(obj).__name__, id(obj), tuple(_snapshot(x) for x in obj))
-    if isinstance(obj, dict):
-        return ("dict", tuple((k, _snapshot(v)) for k, v in obj.items()))
-    if hasattr(obj, "__dict__") and not isinstance(obj, type):
-        # The book's attributes (params, grads, x, out, y, t, v, h, m, iter, ...);
-        # private caches of what was already checked are not state.
-        public = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
-        return (type(obj).__name__, id(obj), _snapshot(public))
-    if isinstance(obj, np.generic):
-        return ("scalar", obj.dtype.str, obj.tobytes())
-    return ("value", repr(obj))
-
-
 def _error_params():
     for op in reg.OPS:
         for err in op.error_inputs:
@@ -225,14 +207,14 @@ def _error_params():
 @pytest.mark.parametrize("op, err", list(_error_params()))
 def test_error_input(op, err, dtype):
     call, watched = err.setup(dtype)
-    before = _snapshot(watched)
+    before = snapshot(watched)
 
     with pytest.raises(Exception) as info:
         call()
 
     assert type(info.value) is err.exc, f"raised {type(info.value).__name__}: {info.value}"
     info.match(err.match)
-    assert _snapshot(watched) == before, "a rejected call changed params, grads or saved state"
+    assert snapshot(watched) == before, "a rejected call changed params, grads or saved state"
 
 
 def test_softmax_with_loss_bool_labels_are_class_indices(dtype, assert_close):
