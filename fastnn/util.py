@@ -11,6 +11,7 @@ import numpy as np
 
 from . import config
 from .perplexity import eval_perplexity
+from .seq2seq_eval import eval_seq2seq  # chapter 7
 from .text import convert_one_hot, create_contexts_target, preprocess
 from .word_stats import create_co_matrix, ppmi
 from .word_vectors import analogy, cos_similarity, most_similar, normalize
