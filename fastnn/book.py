@@ -18,9 +18,9 @@ writes next to itself work as in the book.  Its imports are redirected:
 - ``dataset.ptb`` and ``dataset.spiral`` are fastnn's loaders (same data).
   fastnn's PTB loader looks first in the book's own dataset/ folder, so files a
   reader already downloaded there are used, then in fastnn's cache folder;
-  with no network it stops with one line saying where to put the files.  The
-  rest of the book's ``dataset`` package (``dataset.sequence``) stays the
-  book's.  A script copied out of the book's tree still finds fastnn's.
+  with no network it stops with one line saying where to put the files.
+  ``dataset.sequence`` is fastnn's too (it reads the book's addition.txt and
+  date.txt there).  A script copied out of the book's tree still finds fastnn's.
 
 MODULES and CHAPTER_FILES are the tables to extend as fastnn grows twins of
 more files.
@@ -50,6 +50,7 @@ MODULES = {
     "common.trainer": "fastnn.trainer",
     "common.util": "fastnn.util",
     "dataset.ptb": "fastnn.dataset.ptb",
+    "dataset.sequence": "fastnn.dataset.sequence",
     "dataset.spiral": "fastnn.dataset.spiral",
 }
 
@@ -59,6 +60,8 @@ MODULES = {
 CHAPTER_FILES = {
     "negative_sampling_layer": "fastnn.negative_sampling",  # ch04
     "attention_layer": "fastnn.attention",  # ch08
+    "seq2seq": "fastnn.models.seq2seq",  # ch07
+    "peeky_seq2seq": "fastnn.models.seq2seq",  # ch07
 }
 CHAPTER_PACKAGE = re.compile(r"ch\d\d$")
 
@@ -198,11 +201,12 @@ def _one_line(error, script_dir):
     """The one-line report of an error that comes from fastnn standing in, else None."""
     from fastnn.config import GPUModeError
     from fastnn.dataset.ptb import PTBNotFoundError
+    from fastnn.dataset.sequence import SequenceNotFoundError
 
     name = _missing_name(error)
     if name is not None:
         text = f"the script uses {name}, which fastnn does not have yet"
-    elif isinstance(error, (MissingTwinError, GPUModeError, PTBNotFoundError)):
+    elif isinstance(error, (MissingTwinError, GPUModeError, PTBNotFoundError, SequenceNotFoundError)):
         text = str(error)
     else:
         return None
