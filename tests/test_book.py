@@ -103,7 +103,7 @@ def book_tree(tmp_path):
         (root / "common" / f"{module}.py").write_text("raise RuntimeError('the book\\'s common/ was imported')\n")
     (root / "dataset").mkdir()
     (root / "dataset" / "__init__.py").write_text("")
-    (root / "dataset" / "sequence.py").write_text("WHO = 'the book\\'s dataset.sequence'\n")
+    (root / "dataset" / "extra_data.py").write_text("WHO = 'the book\\'s dataset.extra_data'\n")
     (root / "dataset" / "ptb.py").write_text("raise RuntimeError('the book\\'s ptb.py was imported')\n")
     (root / "dataset" / "ptb.train.txt").write_text(PTB_TRAIN)
     return root
@@ -178,15 +178,15 @@ def test_other_errors_keep_their_traceback(book_tree, tmp_path):
 
 def test_ptb_comes_from_fastnn_and_the_books_dataset_folder(book_tree, tmp_path):
     script = write_script(book_tree, "ch02", "probe.py", """
-        from dataset import ptb, sequence
+        from dataset import ptb, extra_data
         corpus, word_to_id, id_to_word = ptb.load_data('train')
-        print(corpus.tolist(), id_to_word[3], sequence.WHO)
+        print(corpus.tolist(), id_to_word[3], extra_data.WHO)
     """)
     proc = run_book(script, cwd=tmp_path, tmp_path=tmp_path)
     assert proc.returncode == 0, proc.stderr
     words = PTB_TRAIN.replace("\n", "<eos>").split()
     ids = {w: i for i, w in enumerate(dict.fromkeys(words))}
-    assert proc.stdout == f"{[ids[w] for w in words]} <eos> the book's dataset.sequence\n"
+    assert proc.stdout == f"{[ids[w] for w in words]} <eos> the book's dataset.extra_data\n"
 
 
 def test_ptb_missing_is_one_line(book_tree, tmp_path):
