@@ -5,16 +5,29 @@ Why: a large output (a 4096x1024 float64 one is 32 MiB) is a fresh mmap on
 every np.empty, whose pages the OS must fault in and zero on first write: that
 took 3.5 ms, longer than copying the array, and the layers spent half their time
 there.  Why it is safe: the array is reused only when its reference count shows
-that the layer's own attributes are its only holders, so no caller kept it and
-no view of it exists; whoever kept the last output never sees it change.
+that the layer's own attribute is its only holder (no caller kept it, no view
+of it exists) and no weak reference to it exists either; whoever kept the last
+output, strongly or weakly, never sees it change.
+
+Reference counts are CPython's implementation detail, and their meaning has
+changed between versions (3.14 counts stack references differently; numpy's
+own temporary elision broke on it).  So reuse is on only where a self-test at
+import confirms how counts behave AND the version is one this project has
+tested (TESTED_VERSIONS), never on another version, a free-threaded build or
+another interpreter: there every output is a new array, with the same values.
 """
 
 import sys
+import sysconfig
+import weakref
 
 import numpy as np
 
 # Below this many elements malloc recycles freed memory itself.
 REUSE_MIN_ELEMENTS = 1 << 18
+
+# CPython versions whose reference counting this project has tested reuse on.
+TESTED_VERSIONS = ((3, 10), (3, 11), (3, 12), (3, 13))
 
 _new = np.empty  # a new output array (one name lookup fewer than np.empty)
 
@@ -27,16 +40,47 @@ class _Holder:
     pass
 
 
-def _references_of_one_holder():
-    """What _probe (and output, which reads the count the same way) sees for an
-    array held by one attribute: measured, not assumed, because the count of
-    the call's own references differs between Python versions."""
+def _count_self_test():
+    """(count of an array held by one attribute, whether counts behave as output() assumes).
+
+    Measured, not assumed: the count of the call's own references differs
+    between versions.  The assumption: one more holder (a local name, a view,
+    a list) adds exactly one, and dropping it takes it away again.
+    """
     holder = _Holder()
     holder.array = np.empty(1)
-    return _probe(holder.array)
+    alone = _probe(holder.array)
+    extra = holder.array
+    with_local = _probe(holder.array)
+    del extra
+    view = holder.array[:]
+    with_view = _probe(holder.array)
+    del view
+    in_list = [holder.array]
+    with_list = _probe(holder.array)
+    del in_list
+    again = _probe(holder.array)
+    consistent = with_local == with_view == with_list == alone + 1 and again == alone and alone >= 2
+    return alone, consistent
 
 
-_ONE_HOLDER = _references_of_one_holder()
+def _gil_disabled():
+    """Whether this is a free-threaded build (reference counts are biased and deferred there)."""
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return True
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    return is_gil_enabled is not None and not is_gil_enabled()
+
+
+def reuse_is_safe(implementation, version, gil_disabled, counts_as_expected):
+    """Whether output() may reuse arrays on this interpreter: CPython, a tested
+    version, the GIL in place, and the import-time self-test passed."""
+    return (implementation == "cpython" and tuple(version[:2]) in TESTED_VERSIONS
+            and not gil_disabled and counts_as_expected)
+
+
+_ONE_HOLDER, _COUNTS_AS_EXPECTED = _count_self_test()
+REUSE = reuse_is_safe(sys.implementation.name, sys.version_info, _gil_disabled(), _COUNTS_AS_EXPECTED)
 
 
 def output(previous, shape, dtype):
@@ -44,14 +88,16 @@ def output(previous, shape, dtype):
 
     `previous` is what this call site returned last time (or None), passed
     straight from the one layer attribute that keeps it (no local alias: that
-    would count as a holder).  It is returned when it is large enough to be
-    worth it (REUSE_MIN_ELEMENTS), of the same shape and dtype, and held by
-    that attribute alone; otherwise a new array.
+    would count as a holder).  It is returned when reuse is on (REUSE), it is
+    large enough to be worth it (REUSE_MIN_ELEMENTS), of the same shape and
+    dtype, held by that attribute alone and by no weak reference; otherwise a
+    new array.
     """
     # Small outputs first, and in as few steps as possible: the spiral net's
     # layers come through here seven times a training step.
-    if previous is None or previous.size < REUSE_MIN_ELEMENTS:
+    if previous is None or previous.size < REUSE_MIN_ELEMENTS or not REUSE:
         return _new(shape, dtype)
-    if previous.shape == shape and previous.dtype is dtype and sys.getrefcount(previous) == _ONE_HOLDER:
+    if (previous.shape == shape and previous.dtype is dtype and sys.getrefcount(previous) == _ONE_HOLDER
+            and not weakref.getweakrefcount(previous)):
         return previous
     return _new(shape, dtype)

@@ -1,16 +1,23 @@
 """Large outputs are reused only when nobody else holds them (fastnn/_buffers.py).
 
-A caller that keeps an output, or a view of it, must never see it change; an
-output nobody kept is written again in place, which is what saves the page
-faults of a fresh large array.
+A caller that keeps an output, a view of it, or only a weak reference to it,
+must never see it change; an output nobody kept is written again in place,
+which is what saves the page faults of a fresh large array.  Reuse happens
+only on the CPython versions this project has tested (and whose reference
+counts a self-test at import confirmed); elsewhere every output is a new
+array, with the same values.
 """
 
+import subprocess
+import sys
+import sysconfig
 import weakref
 
 import numpy as np
 import pytest
 
-from fastnn._buffers import REUSE_MIN_ELEMENTS
+from fastnn import _buffers
+from fastnn._buffers import REUSE_MIN_ELEMENTS, TESTED_VERSIONS, reuse_is_safe
 from fastnn.layers import Affine, MatMul, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum
 
 ROWS, COLS = 1024, REUSE_MIN_ELEMENTS // 1024  # exactly the reuse threshold
@@ -74,13 +81,101 @@ def test_a_kept_view_blocks_reuse(name):
     assert np.array_equal(view, saved)
 
 
+@pytest.fixture
+def fresh_outputs(monkeypatch):
+    """The shapes of the new large arrays output() makes while the test runs
+    (a reused output makes none)."""
+    made = []
+
+    def new(shape, dtype):
+        a = np.empty(shape, dtype)
+        if a.size >= REUSE_MIN_ELEMENTS:
+            made.append(a.shape)
+        return a
+    monkeypatch.setattr(_buffers, "_new", new)
+    return made
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_an_output_nobody_kept_is_reused(name):
+def test_an_output_nobody_kept_is_reused(name, fresh_outputs):
     make, call = _case(name)
     layer = make()
-    first = weakref.ref(call(layer))  # a weak reference does not count as a holder
+    for _ in range(3):  # every call site now holds an output that nobody kept
+        call(layer)
+    fresh_outputs.clear()
+    call(layer)
+    if _buffers.REUSE:
+        assert fresh_outputs == []
+    else:  # an untested interpreter: always new arrays
+        assert fresh_outputs
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_output_held_by_a_weak_reference_is_never_rewritten(name):
+    make, call = _case(name)
+    layer = make()
+    call(layer)
+    out = call(layer)
+    saved = out.copy()
+    weak = weakref.ref(out)
+    del out  # the layer's attribute and the weak reference are all that is left
     again = call(layer)
-    assert again is first()
+    kept = weak()
+    assert kept is not again and (kept is None or not np.shares_memory(kept, again))
+    if kept is not None:
+        assert np.array_equal(kept, saved)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_untested_interpreter_gets_new_outputs_with_the_same_values(name, monkeypatch, fresh_outputs):
+    """Reuse off (as on Python 3.14, a free-threaded build or PyPy): the same values, every output new."""
+    make, call = _case(name, seed=3)
+    layer = make()
+    expected = [call(layer).copy() for _ in range(4)]
+
+    monkeypatch.setattr(_buffers, "REUSE", False)
+    make, call = _case(name, seed=3)
+    layer = make()
+    fresh_outputs.clear()
+    results = []
+    for step in range(4):
+        before = len(fresh_outputs)
+        results.append(call(layer).copy())
+        assert len(fresh_outputs) > before, f"call {step} reused an output"
+    for got, want in zip(results, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_reuse_only_on_tested_cpython_with_the_gil():
+    for version in TESTED_VERSIONS:
+        assert reuse_is_safe("cpython", version + (0, "final", 0), False, True)
+    refused = [
+        ("cpython", (3, 14, 0), False, True),  # not tested: stack references counted differently
+        ("cpython", (3, 9, 18), False, True),
+        ("cpython", (3, 13, 1), True, True),  # free-threaded build
+        ("cpython", (3, 12, 4), False, False),  # the self-test at import failed
+        ("pypy", (3, 11, 0), False, True),
+        ("graalpy", (3, 11, 0), False, True),
+    ]
+    for args in refused:
+        assert not reuse_is_safe(*args), args
+
+
+def test_this_interpreter_reuses_only_if_it_is_a_tested_one():
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    tested = (sys.implementation.name == "cpython" and sys.version_info[:2] in TESTED_VERSIONS
+              and not free_threaded)
+    assert _buffers.REUSE == tested
+    if tested:
+        assert _buffers._COUNTS_AS_EXPECTED
+
+
+def test_an_untested_version_turns_reuse_off_at_import():
+    """The decision is made at import, from the running interpreter's version."""
+    code = ("import sys, numpy; real = sys.version_info; sys.version_info = (3, 14, 0, 'final', 0)\n"
+            "import fastnn._buffers as b; sys.version_info = real; print(b.REUSE, b._COUNTS_AS_EXPECTED)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == ["False", str(_buffers._COUNTS_AS_EXPECTED)]
 
 
 def test_reused_output_holds_the_new_result():
@@ -92,15 +187,15 @@ def test_reused_output_holds_the_new_result():
     np.testing.assert_allclose(layer.backward(np.ones_like(x)), layer.out * (1 - layer.out), rtol=1e-14)
 
 
-def test_softmax_with_loss_reuses_the_y_before_last_and_keeps_state_on_a_bad_label():
+def test_softmax_with_loss_reuses_the_y_before_last_and_keeps_state_on_a_bad_label(fresh_outputs):
     rng = np.random.default_rng(2)
     layer = SoftmaxWithLoss()
     t = rng.integers(0, COLS, ROWS)
     layer.forward(rng.standard_normal((ROWS, COLS)), t)
-    first = weakref.ref(layer.y)
     layer.forward(rng.standard_normal((ROWS, COLS)), t)
+    fresh_outputs.clear()
     layer.forward(rng.standard_normal((ROWS, COLS)), t)
-    assert layer.y is first()  # the third call wrote into the first call's y
+    assert fresh_outputs == ([] if _buffers.REUSE else [(ROWS, COLS)])  # the third call wrote into the first call's y
 
     kept = layer.y
     saved = kept.copy()
