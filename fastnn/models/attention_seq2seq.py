@@ -1,0 +1,149 @@
+"""The book's chapter 8 models (ch08/attention_seq2seq.py): AttentionEncoder,
+AttentionDecoder, AttentionSeq2seq.
+
+Same constructors, weight initialisation (the same np.random.randn calls in the
+same order, so a seeded model starts from the book's weights), layers, params
+order, forward, backward and generate.  The attention is fastnn's TimeAttention
+(one fused kernel per forward and per backward); ``generate`` runs the greedy
+decoder of one question as one kernel call (kernels/attention_generate.py)
+and leaves the decoder's LSTM state and attention weights where the book's do.
+"""
+
+import numpy as np
+
+from ..attention import TimeAttention
+from ..kernels.attention_generate import attention_greedy_decode
+from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
+from .seq2seq import Encoder, Seq2seq
+
+
+def _sample_size(sample_size, where):
+    if not isinstance(sample_size, (int, np.integer)) or isinstance(sample_size, bool) or sample_size < 0:
+        raise ValueError(f"{where}: sample_size is {sample_size!r}; expected a non-negative integer")
+    return int(sample_size)
+
+
+class AttentionEncoder(Encoder):
+    """The chapter 7 Encoder returning every state: forward(xs (N, T)) -> hs (N, T, H);
+    backward(dhs (N, T, H)) -> the embedding's gradient (the book returns it too)."""
+
+    def forward(self, xs):
+        hs = self.lstm.forward(self.embed.forward(xs))
+        self.hs = hs
+        return hs
+
+    def backward(self, dhs):
+        return self.embed.backward(self.lstm.backward(dhs))
+
+
+class AttentionDecoder:
+    """TimeEmbedding -> TimeLSTM (stateful, from the encoder's last state) -> TimeAttention
+    over the encoder's states -> TimeAffine of [context, LSTM state] (W (2H, V)).
+
+    forward(xs (N, T), enc_hs (N, Te, H)) -> scores (N, T, V); backward(dscore) ->
+    denc_hs (N, Te, H), the attention's gradient plus the LSTM's dh at the last
+    encoder step; generate(enc_hs (1, Te, H), start_id, sample_size) -> ids.
+    Attributes: embed, lstm, attention, affine, params, grads.
+    """
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size):
+        V, D, H = vocab_size, wordvec_size, hidden_size
+        rn = np.random.randn
+        embed_W = (rn(V, D) / 100).astype('f')
+        lstm_Wx = (rn(D, 4 * H) / np.sqrt(D)).astype('f')
+        lstm_Wh = (rn(H, 4 * H) / np.sqrt(H)).astype('f')
+        lstm_b = np.zeros(4 * H).astype('f')
+        affine_W = (rn(2 * H, V) / np.sqrt(2 * H)).astype('f')
+        affine_b = np.zeros(V).astype('f')
+        self.embed = TimeEmbedding(embed_W)
+        self.lstm = TimeLSTM(lstm_Wx, lstm_Wh, lstm_b, stateful=True)
+        self.attention = TimeAttention()
+        self.affine = TimeAffine(affine_W, affine_b)
+        self.params, self.grads = [], []
+        for layer in (self.embed, self.lstm, self.attention, self.affine):
+            self.params += layer.params
+            self.grads += layer.grads
+        self._H = None
+
+    def _enc_last(self, enc_hs, where):
+        enc_hs = np.asarray(enc_hs)
+        H = self.lstm.params[1].shape[0]
+        if enc_hs.ndim != 3 or enc_hs.shape[1] == 0 or enc_hs.shape[2] != H:
+            raise ValueError(f"{where}: enc_hs has shape {enc_hs.shape}; expected (N, Te, {H}) with Te >= 1, "
+                             "the encoder's states")
+        return enc_hs, enc_hs[:, -1]
+
+    def forward(self, xs, enc_hs):
+        enc_hs, h = self._enc_last(enc_hs, "AttentionDecoder.forward")
+        self.lstm.set_state(h)
+        dec_hs = self.lstm.forward(self.embed.forward(xs))
+        c = self.attention.forward(enc_hs, dec_hs)
+        score = self.affine.forward(np.concatenate((c, dec_hs), axis=2))
+        self._H = dec_hs.shape[2]
+        return score
+
+    def backward(self, dscore):
+        if self._H is None:
+            raise ValueError("AttentionDecoder.backward: called before forward")
+        H = self._H
+        dout = self.affine.backward(dscore)
+        denc_hs, ddec_hs = self.attention.backward(dout[:, :, :H])
+        ddec_hs += dout[:, :, H:]
+        dout = self.lstm.backward(ddec_hs)
+        denc_hs[:, -1] += self.lstm.dh
+        self.embed.backward(dout)
+        return denc_hs
+
+    def generate(self, enc_hs, start_id, sample_size):
+        """Greedy ids (a list of sample_size ints) for one question's encoder states (1, Te, H)."""
+        where = "AttentionDecoder.generate"
+        sample_size = _sample_size(sample_size, where)
+        enc_hs, h = self._enc_last(enc_hs, where)
+        if enc_hs.shape[0] != 1:
+            raise ValueError(f"{where}: enc_hs has shape {enc_hs.shape}; expected (1, Te, H), one question")
+        embed_W, Wx, Wh, b, affine_W, affine_b = self.params
+        dtype = np.result_type(embed_W, Wx, Wh, b, affine_W, affine_b, enc_hs)
+        if dtype.kind != "f":
+            dtype = np.dtype(np.float64)
+        table = np.asarray(embed_W @ Wx + b, dtype)  # the embedding and input projection of every id
+        enc = np.array(enc_hs[0], dtype)
+        h_state = np.array(h[0], dtype)
+        c_state = np.zeros_like(h_state)
+        weights = np.empty((sample_size, enc.shape[0]), dtype)
+        out = np.empty(sample_size, np.int64)
+        attention_greedy_decode(table, np.asarray(Wh, dtype), enc, np.asarray(affine_W, dtype),
+                                np.asarray(affine_b, dtype), h_state, c_state, start_id, weights, out)
+        # where the book's loop leaves its layers: the LSTM's state and the last step's weights
+        self.lstm.set_state(h_state.reshape(1, -1), c_state.reshape(1, -1))
+        if sample_size:
+            self.attention.attention_weights = [weights[-1:]]
+        return out.tolist()
+
+
+class AttentionSeq2seq(Seq2seq):
+    """AttentionEncoder + AttentionDecoder + TimeSoftmaxWithLoss (the Seq2seq interface).
+
+    forward(xs (N, Tx), ts (N, Tt)) -> loss; backward(dout=1) -> the encoder's
+    embedding gradient; generate(xs (1, Tx), start_id, sample_size) -> ids.
+    Attributes: encoder, decoder, softmax, params, grads; save_params / load_params.
+    """
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size):
+        args = vocab_size, wordvec_size, hidden_size
+        self.encoder = AttentionEncoder(*args)
+        self.decoder = AttentionDecoder(*args)
+        self.softmax = TimeSoftmaxWithLoss()
+        self.params = self.encoder.params + self.decoder.params
+        self.grads = self.encoder.grads + self.decoder.grads
+
+    def generate(self, xs, start_id, sample_size):
+        ids = np.asarray(xs)
+        if ids.ndim != 2 or ids.shape[0] != 1:
+            raise ValueError(f"AttentionSeq2seq.generate: xs has shape {ids.shape}; "
+                             "expected (1, T), one question as the book's generate")
+        _sample_size(sample_size, "AttentionSeq2seq.generate")
+        V = self.decoder.params[0].shape[0]
+        if not isinstance(start_id, (int, np.integer)) or isinstance(start_id, bool) or not 0 <= start_id < V:
+            raise IndexError(f"AttentionSeq2seq.generate: start_id is {start_id!r}; expected an id in [0, {V})")
+        enc_hs = self.encoder.forward(xs)
+        return self.decoder.generate(enc_hs, start_id, sample_size)
