@@ -1,10 +1,11 @@
 """Sizes, inputs and the two members (numpy, fastnn) of every benchmark group.
 
 Each builder takes a size name and a dtype and returns a ``Pair``: two
-zero-argument callables over the same inputs, ``numpy`` (the book's way, from
-tests/reference.py) and ``fastnn`` (the drop-in class a user calls), each with
-its own state, so either can be timed alone and the first call of each can be
-compared with the other's.  A builder draws its inputs from
+zero-argument callables over the same inputs, ``numpy`` (the book's own layer,
+function or optimizer object, from benchmarks/book_numpy.py: the book's
+common/ call for call) and ``fastnn`` (the drop-in class a user calls), each
+with its own state, so either can be timed alone and the first call of each
+can be compared with the other's.  A builder draws its inputs from
 ``np.random.default_rng(0)`` when it is called, never at import time.
 
 Sizes (batch N, layer D -> H; nets D -> H -> O):
@@ -32,11 +33,13 @@ import numpy as np
 
 from fastnn import layers, optimizer
 
+from . import book_numpy as book
+
+# tests/ on the path, for the test oracle tests/reference.py (benchmarks/test_book_numpy.py
+# checks the timed baseline against it); nothing timed here uses it.
 _TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
-
-import reference
 
 
 @dataclass(frozen=True)
@@ -119,19 +122,13 @@ def matmul_forward(size, dtype):
     s, rng = SIZES[size], _rng()
     x = _normal(rng, (s.batch, s.d_in), dtype)
     W = _normal(rng, (s.d_in, s.hidden), dtype, 0.01)
-    layer = layers.MatMul(W)
+    layer, book_layer = layers.MatMul(W), book.MatMul(W)
     return Pair(
         _dot_shape(s),
-        numpy=lambda: (reference.matmul_forward(x, W),),
+        numpy=lambda: (book_layer.forward(x),),
         fastnn=lambda: (layer.forward(x),),
         names=("out",),
     )
-
-
-def _book_grads_into(grads, computed):
-    """The book's layers copy each gradient into self.grads with ``[...] =``."""
-    for g, d in zip(grads, computed):
-        g[...] = d
 
 
 def matmul_backward(size, dtype):
@@ -139,18 +136,12 @@ def matmul_backward(size, dtype):
     x = _normal(rng, (s.batch, s.d_in), dtype)
     W = _normal(rng, (s.d_in, s.hidden), dtype, 0.01)
     dout = _normal(rng, (s.batch, s.hidden), dtype)
-    layer = layers.MatMul(W)
+    layer, book_layer = layers.MatMul(W), book.MatMul(W)
     layer.forward(x)
-    book_grads = [np.zeros_like(W)]
-
-    def numpy_way():
-        dx, dW = reference.matmul_backward(dout, x, W)
-        _book_grads_into(book_grads, (dW,))
-        return dx, book_grads[0]
-
+    book_layer.forward(x)
     return Pair(
         _dot_shape(s),
-        numpy=numpy_way,
+        numpy=lambda: (book_layer.backward(dout), book_layer.grads[0]),
         fastnn=lambda: (layer.backward(dout), layer.grads[0]),
         names=("dx", "dW"),
     )
@@ -161,10 +152,10 @@ def affine_forward(size, dtype):
     x = _normal(rng, (s.batch, s.d_in), dtype)
     W = _normal(rng, (s.d_in, s.hidden), dtype, 0.01)
     b = _normal(rng, (s.hidden,), dtype, 0.01)
-    layer = layers.Affine(W, b)
+    layer, book_layer = layers.Affine(W, b), book.Affine(W, b)
     return Pair(
         _dot_shape(s),
-        numpy=lambda: (reference.affine_forward(x, W, b),),
+        numpy=lambda: (book_layer.forward(x),),
         fastnn=lambda: (layer.forward(x),),
         names=("out",),
     )
@@ -176,18 +167,12 @@ def affine_backward(size, dtype):
     W = _normal(rng, (s.d_in, s.hidden), dtype, 0.01)
     b = _normal(rng, (s.hidden,), dtype, 0.01)
     dout = _normal(rng, (s.batch, s.hidden), dtype)
-    layer = layers.Affine(W, b)
+    layer, book_layer = layers.Affine(W, b), book.Affine(W, b)
     layer.forward(x)
-    book_grads = [np.zeros_like(W), np.zeros_like(b)]
-
-    def numpy_way():
-        dx, dW, db = reference.affine_backward(dout, x, W)
-        _book_grads_into(book_grads, (dW, db))
-        return dx, book_grads[0], book_grads[1]
-
+    book_layer.forward(x)
     return Pair(
         _dot_shape(s),
-        numpy=numpy_way,
+        numpy=lambda: (book_layer.backward(dout), book_layer.grads[0], book_layer.grads[1]),
         fastnn=lambda: (layer.backward(dout), layer.grads[0], layer.grads[1]),
         names=("dx", "dW", "db"),
     )
@@ -196,10 +181,10 @@ def affine_backward(size, dtype):
 def sigmoid_forward(size, dtype):
     s, rng = SIZES[size], _rng()
     x = _normal(rng, (s.batch, s.hidden), dtype, 3.0)
-    layer = layers.Sigmoid()
+    layer, book_layer = layers.Sigmoid(), book.Sigmoid()
     return Pair(
         _nh_shape(s),
-        numpy=lambda: (reference.sigmoid(x),),
+        numpy=lambda: (book_layer.forward(x),),
         fastnn=lambda: (layer.forward(x),),
         names=("out",),
     )
@@ -209,11 +194,12 @@ def sigmoid_backward(size, dtype):
     s, rng = SIZES[size], _rng()
     x = _normal(rng, (s.batch, s.hidden), dtype, 3.0)
     dout = _normal(rng, (s.batch, s.hidden), dtype)
-    layer = layers.Sigmoid()
-    y = layer.forward(x).copy()
+    layer, book_layer = layers.Sigmoid(), book.Sigmoid()
+    layer.forward(x)
+    book_layer.forward(x)
     return Pair(
         _nh_shape(s),
-        numpy=lambda: (reference.sigmoid_backward(dout, y),),
+        numpy=lambda: (book_layer.backward(dout),),
         fastnn=lambda: (layer.backward(dout),),
         names=("dx",),
     )
@@ -225,7 +211,7 @@ def repeat_forward(size, dtype):
     layer = layers.Repeat(s.batch, axis=0)
     return Pair(
         f"1x{s.hidden}->{s.batch}x{s.hidden}",
-        numpy=lambda: (reference.repeat_forward(x, s.batch, axis=0),),
+        numpy=lambda: (book.repeat_forward(x, s.batch),),
         fastnn=lambda: (layer.forward(x),),
         names=("out",),
     )
@@ -240,7 +226,7 @@ def repeat_backward(size, dtype):
     layer.forward(x)
     return Pair(
         f"1x{s.hidden}->{s.batch}x{s.hidden}",
-        numpy=lambda: (reference.sum_forward(dy, axis=0),),
+        numpy=lambda: (book.repeat_backward(dy),),
         fastnn=lambda: (layer.backward(dy),),
         names=("dx",),
     )
@@ -252,7 +238,7 @@ def sum_forward(size, dtype):
     layer = layers.Sum(axis=0)
     return Pair(
         f"{s.batch}x{s.hidden}->1x{s.hidden}",
-        numpy=lambda: (reference.sum_forward(x, axis=0),),
+        numpy=lambda: (book.sum_forward(x),),
         fastnn=lambda: (layer.forward(x),),
         names=("out",),
     )
@@ -267,7 +253,7 @@ def sum_backward(size, dtype):
     layer.forward(x)
     return Pair(
         f"{s.batch}x{s.hidden}->1x{s.hidden}",
-        numpy=lambda: (reference.sum_backward(dy, s.batch, axis=0),),
+        numpy=lambda: (book.sum_backward(dy, s.batch),),
         fastnn=lambda: (layer.backward(dy),),
         names=("dx",),
     )
@@ -276,10 +262,10 @@ def sum_backward(size, dtype):
 def softmax_forward(size, dtype):
     s, rng = SIZES[size], _rng()
     x = _normal(rng, (s.batch, s.hidden), dtype, 3.0)
-    layer = layers.Softmax()
+    layer, book_layer = layers.Softmax(), book.Softmax()
     return Pair(
         _nh_shape(s),
-        numpy=lambda: (reference.softmax(x),),
+        numpy=lambda: (book_layer.forward(x),),
         fastnn=lambda: (layer.forward(x),),
         names=("out",),
     )
@@ -289,11 +275,12 @@ def softmax_backward(size, dtype):
     s, rng = SIZES[size], _rng()
     x = _normal(rng, (s.batch, s.hidden), dtype, 3.0)
     dout = _normal(rng, (s.batch, s.hidden), dtype)
-    layer = layers.Softmax()
-    y = layer.forward(x).copy()
+    layer, book_layer = layers.Softmax(), book.Softmax()
+    layer.forward(x)
+    book_layer.forward(x)
     return Pair(
         _nh_shape(s),
-        numpy=lambda: (reference.softmax_backward(dout, y),),
+        numpy=lambda: (book_layer.backward(dout),),
         fastnn=lambda: (layer.backward(dout),),
         names=("dx",),
     )
@@ -304,11 +291,11 @@ def softmax_with_loss_forward(size, dtype):
     s, rng = SIZES[size], _rng()
     x = _normal(rng, (s.batch, s.hidden), dtype, 3.0)
     t = _labels(rng, s.batch, s.hidden)
-    layer = layers.SoftmaxWithLoss()
+    layer, book_layer = layers.SoftmaxWithLoss(), book.SoftmaxWithLoss()
 
     def numpy_way():
-        loss, y, _ = reference.softmax_with_loss_forward(x, t)
-        return loss, y
+        loss = book_layer.forward(x, t)
+        return loss, book_layer.y
 
     def fastnn_way():
         loss = layer.forward(x, t)
@@ -321,12 +308,12 @@ def softmax_with_loss_backward(size, dtype):
     s, rng = SIZES[size], _rng()
     x = _normal(rng, (s.batch, s.hidden), dtype, 3.0)
     t = _labels(rng, s.batch, s.hidden)
-    layer = layers.SoftmaxWithLoss()
+    layer, book_layer = layers.SoftmaxWithLoss(), book.SoftmaxWithLoss()
     layer.forward(x, t)
-    y = layer.y.copy()
+    book_layer.forward(x, t)
     return Pair(
         _nh_shape(s),
-        numpy=lambda: (reference.softmax_with_loss_backward(y, t, 1),),
+        numpy=lambda: (book_layer.backward(),),
         fastnn=lambda: (layer.backward(),),
         names=("dx",),
     )
@@ -338,7 +325,11 @@ def sigmoid_with_loss_forward(size, dtype):
     n = s.batch * s.hidden
     x = _normal(rng, (n,), dtype, 3.0)
     t = _labels(rng, n, 2)
-    layer = layers.SigmoidWithLoss()
+    layer, book_layer = layers.SigmoidWithLoss(), book.SigmoidWithLoss()
+
+    def numpy_way():
+        loss = book_layer.forward(x, t)
+        return loss, book_layer.y
 
     def fastnn_way():
         loss = layer.forward(x, t)
@@ -346,7 +337,7 @@ def sigmoid_with_loss_forward(size, dtype):
 
     return Pair(
         str(n),
-        numpy=lambda: reference.sigmoid_with_loss_forward(x, t),
+        numpy=numpy_way,
         fastnn=fastnn_way,
         names=("loss", "y"),
     )
@@ -357,12 +348,12 @@ def sigmoid_with_loss_backward(size, dtype):
     n = s.batch * s.hidden
     x = _normal(rng, (n,), dtype, 3.0)
     t = _labels(rng, n, 2)
-    layer = layers.SigmoidWithLoss()
+    layer, book_layer = layers.SigmoidWithLoss(), book.SigmoidWithLoss()
     layer.forward(x, t)
-    y = layer.y.copy()
+    book_layer.forward(x, t)
     return Pair(
         str(n),
-        numpy=lambda: (reference.sigmoid_with_loss_backward(y, t, 1),),
+        numpy=lambda: (book_layer.backward(),),
         fastnn=lambda: (layer.backward(),),
         names=("dx",),
     )
@@ -370,29 +361,21 @@ def sigmoid_with_loss_backward(size, dtype):
 
 # -- optimizers ---------------------------------------------------------------
 
-class BookOptimizer:
-    """The book's optimizer classes (common/optimizer.py) around reference.py's formulas.
+# name -> the book's optimizer class and the names of its state lists, in the
+# order fastnn's class keeps them (its STATE).
+BOOK_OPTIMIZERS = {
+    "sgd": (book.SGD, ()),
+    "momentum": (book.Momentum, ("v",)),
+    "nesterov": (book.Nesterov, ("v",)),
+    "adagrad": (book.AdaGrad, ("h",)),
+    "rmsprop": (book.RMSprop, ("h",)),
+    "adam": (book.Adam, ("m", "v")),
+}
 
-    Like the book, state arrays are made with ``np.zeros_like`` on the first
-    update and Adam counts its steps in ``iter``.
-    """
 
-    STATE_COUNT = {"sgd": 0, "momentum": 1, "nesterov": 1, "adagrad": 1, "rmsprop": 1, "adam": 2}
-
-    def __init__(self, name, **hyper):
-        self.name = name
-        self.hyper = hyper
-        self.state = None
-        self.iter = 0
-
-    def update(self, params, grads):
-        if self.state is None:
-            self.state = [[np.zeros_like(p) for p in params] for _ in range(self.STATE_COUNT[self.name])]
-        if self.name == "adam":
-            self.iter += 1
-            reference.adam(params, grads, *self.state, self.iter, **self.hyper)
-        else:
-            getattr(reference, self.name)(params, grads, *self.state, **self.hyper)
+def book_state(name, opt):
+    """The book optimizer's state arrays (empty before its first update)."""
+    return [arr for attr in BOOK_OPTIMIZERS[name][1] for arr in (getattr(opt, attr) or ())]
 
 
 # The book's default hyper-parameters, given to both members.
@@ -428,19 +411,19 @@ def optimizer_update(name):
         params = [_normal(rng, (s.d_in, s.hidden), dtype, 0.01), _normal(rng, (s.hidden,), dtype, 0.01)]
         grads = [_normal(rng, p.shape, dtype, 0.1) for p in params]
         cls, hyper = OPTIMIZERS[name]
-        book, fast = BookOptimizer(name, **hyper), cls(**hyper)
+        book_opt, fast = BOOK_OPTIMIZERS[name][0](**hyper), cls(**hyper)
         book_params = [p.copy() for p in params]
         fast_params = [p.copy() for p in params]
 
         def numpy_way():
-            book.update(book_params, grads)
-            return (*book_params, *[a for st in book.state for a in st])
+            book_opt.update(book_params, grads)
+            return (*book_params, *book_state(name, book_opt))
 
         def fastnn_way():
             fast.update(fast_params, grads)
             return (*fast_params, *_fastnn_state(fast))
 
-        names = ("W", "b") + tuple(f"state{i}" for i in range(2 * BookOptimizer.STATE_COUNT[name]))
+        names = ("W", "b") + tuple(f"state{i}" for i in range(2 * len(BOOK_OPTIMIZERS[name][1])))
         return Pair(f"{s.d_in}x{s.hidden}+{s.hidden}", numpy=numpy_way, fastnn=fastnn_way, names=names)
 
     build.__name__ = f"{name}_update"

@@ -15,7 +15,7 @@ traffic its call must make (each array read or written once), so the report
 GB/s and compare fastnn's with the copy's from the same run.
 
 Before timing, the fastnn member's first call (which compiles the kernels)
-is compared with tests/reference.py on the same inputs, so with
+is compared with the book's (benchmarks/book_numpy.py) on the same inputs, so with
 ``--benchmark-disable`` this file is a correctness run.
 """
 
@@ -24,6 +24,7 @@ import pytest
 
 from . import cases
 from .cases import DTYPES, SIZES, assert_outputs_close
+from .kernel_probe import kernel_of, summary
 
 SIZE = "large"
 ROWS, COLS = SIZES[SIZE].batch, SIZES[SIZE].hidden
@@ -53,19 +54,19 @@ def _update_one_param(name):
     calls drift the param (the grad is fixed, values stay finite); only the
     first call is compared with the book's update from the same start.
     """
-    state_arrays = cases.BookOptimizer.STATE_COUNT[name]
+    state_arrays = len(cases.BOOK_OPTIMIZERS[name][1])
 
     def build(dtype):
         rng = np.random.default_rng(0)
         param = (0.01 * rng.standard_normal((ROWS, COLS))).astype(dtype)
         grads = [(0.1 * rng.standard_normal((ROWS, COLS))).astype(dtype)]
         cls, hyper = cases.OPTIMIZERS[name]
-        book, fast = cases.BookOptimizer(name, **hyper), cls(**hyper)
+        book, fast = cases.BOOK_OPTIMIZERS[name][0](**hyper), cls(**hyper)
         book_params, fast_params = [param.copy()], [param.copy()]
 
         def numpy_way():
             book.update(book_params, grads)
-            return (*book_params, *[a for st in book.state for a in st])
+            return (*book_params, *cases.book_state(name, book))
 
         def fastnn_way():
             fast.update(fast_params, grads)
@@ -130,5 +131,7 @@ def test_bandwidth(benchmark, op, build, dtype, impl):
     expected = pair.numpy()
     first = pair.fastnn()  # compiles the kernels for this dtype; not timed
     assert_outputs_close(first, expected, dtype, [f"{op} {name}" for name in pair.names])
+    before = kernel_of(pair.fastnn)
     result = benchmark(pair.fastnn)
     assert len(result) == len(pair.names)
+    benchmark.extra_info["kernel"] = summary(before, kernel_of(pair.fastnn))  # serial or parallel

@@ -12,8 +12,8 @@ A step is what the book's train_custom_loop.py does per batch:
 model.grads)``, with SGD at the book's lr 1.0 on one fixed batch.  Members of
 each ``"step|{dtype}|{shape}"`` group:
 
-- ``numpy``: tests/reference.py's TwoLayerNet (the book's layers, layer by
-  layer) and the book's SGD (reference.sgd);
+- ``numpy``: the book's ch01 TwoLayerNet and SGD as benchmarks/book_numpy.py
+  writes them out (common/'s layers and optimizer, call for call);
 - ``fastnn``: fastnn.models.TwoLayerNet and fastnn.optimizer.SGD;
 - ``torch``: PyTorch CPU eager (nn.Linear, nn.Sigmoid, nn.CrossEntropyLoss,
   optim.SGD), only where torch is installed; skipped otherwise.  It is not a
@@ -30,7 +30,8 @@ import pytest
 from fastnn.models import TwoLayerNet
 from fastnn.optimizer import SGD
 
-from .cases import DTYPES, RTOL, SIZE_NAMES, SIZES, assert_close, label, reference
+from . import book_numpy as book
+from .cases import DTYPES, RTOL, SIZE_NAMES, SIZES, assert_close, label
 
 LR = 1.0
 
@@ -55,12 +56,13 @@ def step_inputs(size, dtype):
 
 
 def numpy_stepper(x, t, init):
-    model = reference.TwoLayerNet(*[p.copy() for p in init])
+    model = book.TwoLayerNet(*[p.copy() for p in init])
+    optimizer = book.SGD(lr=LR)
 
     def step():
         loss = model.forward(x, t)
         model.backward()
-        reference.sgd(model.params, model.grads, lr=LR)
+        optimizer.update(model.params, model.grads)
         return loss, model.params, model.grads
 
     return step

@@ -1,7 +1,12 @@
 """Plain-numpy reference of every op, written the way the book writes it.
 
-These are the oracles every kernel, layer, optimizer and benchmark is compared
-with.  They allocate freely and care only about being obviously right.
+These are the oracles every kernel, layer and optimizer is compared with.  They
+allocate freely and care only about being obviously right (sigmoid silences
+numpy's overflow warning, optimizers write their state in place).  They are
+never timed: the benchmarks' numpy baseline is benchmarks/book_numpy.py, the
+book's code call for call, which benchmarks/test_book_numpy.py checks against
+these.  A test hands them copies (np.array(x, dtype=np.float64)), never the
+arrays fastnn reads or writes.
 """
 
 import numpy as np
@@ -151,7 +156,7 @@ def adam(params, grads, m, v, it, lr=0.001, beta1=0.9, beta2=0.999):
 
 
 class TwoLayerNet:
-    """The book's ch01 net, layer by layer in plain numpy (the training-step baseline)."""
+    """The book's ch01 net, layer by layer in plain numpy (an oracle; the timed step is book_numpy's)."""
 
     def __init__(self, W1, b1, W2, b2):
         self.params = [W1, b1, W2, b2]
