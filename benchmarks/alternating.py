@@ -11,7 +11,9 @@ with the middle half of the rounds' ratios (25th to 75th percentile).
 
 Every group of benchmarks/test_bench_ops.py and test_bench_step.py is timed,
 after the first calls of both members were compared (as the pytest suite
-does).  Writes benchmarks/results/alternating.json (or --out).
+does).  An op group's info also says which fastnn kernel ran, serial or
+parallel (benchmarks/kernel_probe.py, one call probed before and one after
+the timing).  Writes benchmarks/results/alternating.json (or --out).
 """
 
 import argparse
@@ -24,6 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .cases import DTYPES, OPS, SIZE_NAMES, SIZES, assert_outputs_close
+from .kernel_probe import kernel_of, summary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "results")
@@ -88,7 +91,7 @@ def op_groups(keyword=""):
                     continue
                 pair = build(size, dtype)
                 assert_outputs_close(pair.fastnn(), pair.numpy(), dtype, [f"{op} {n}" for n in pair.names])
-                info = dict(op=op, dtype=dtype, size=size, shape=pair.shape)
+                info = dict(op=op, dtype=dtype, size=size, shape=pair.shape, probe_kernel=True)
                 yield f"{op}|{dtype}|{pair.shape}", info, pair.numpy, pair.fastnn
 
 
@@ -111,7 +114,11 @@ def run(groups, **timing):
     """{group: {"info": ..., "result": Alternation as a dict}}, printing each as it is timed."""
     results = {}
     for group, info, numpy_fn, fastnn_fn in groups:
+        probe = info.pop("probe_kernel", False)
+        before = kernel_of(fastnn_fn) if probe else None
         result = time_alternately(numpy_fn, fastnn_fn, **timing)
+        if probe:
+            info["kernel"] = summary(before, kernel_of(fastnn_fn))
         print(f"{group:55s} numpy {result.numpy * 1e6:11.2f} µs  fastnn {result.fastnn * 1e6:11.2f} µs  "
               f"{result.speedup:6.2f}x ({result.speedup_q1:.2f}-{result.speedup_q3:.2f}, {result.rounds} rounds)",
               flush=True)

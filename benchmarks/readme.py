@@ -1,8 +1,9 @@
 """Paste the latest report into README.md: ``python -m benchmarks.readme``.
 
 README.md carries a short form of benchmarks/results/table.md between the
-markers below: the run's header (date, machine, libraries, load), the two
-at-a-glance tables, the charts, and the step, start-up and bandwidth tables.
+markers below: the run's header (date, machine, libraries, load), the
+headline (whole training steps), the two at-a-glance tables, the charts, and
+the step, start-up and bandwidth tables.
 The per-group detail stays in table.md, which the README links to.  Run it
 after ``python -m benchmarks.report`` so the README shows what was measured,
 not figures typed by hand.
@@ -17,8 +18,12 @@ ROOT = os.path.dirname(HERE)
 BEGIN = "<!-- latest-benchmarks: pasted from benchmarks/results/table.md -->"
 END = "<!-- /latest-benchmarks -->"
 
-# Sections of table.md copied into the README, in this order.
+# Sections of table.md copied into the README, in this order.  The headline
+# (whole training steps) comes first; reports written before it existed have
+# none, so it is the one section that may be missing.
+OPTIONAL = ("Headline",)
 SECTIONS = (
+    "Headline",
     "Speed-up numpy / fastnn at a glance",
     "Speed-up numpy / fastnn, timed in alternation",
     "Charts",
@@ -71,6 +76,8 @@ def readme_block(table_md, results_link="benchmarks/results"):
              f"[{results_link}/table.md]({results_link}/table.md)):", ""]
     lines += [line for line in head if line.startswith("- ")]
     for prefix in SECTIONS:
+        if prefix in OPTIONAL and not any(title.startswith(prefix) for title in sections):
+            continue
         title, body = section(sections, prefix)
         if prefix.startswith("Speed-up numpy / fastnn, timed"):
             body = first_table(body)

@@ -6,10 +6,13 @@ Writes, under benchmarks/results/ (or --out):
   raw time of every round is dropped to keep the file small);
 - alternating.json: then every numpy/fastnn group timed again in turns
   (benchmarks/alternating.py; skip with --no-alternating);
-- table.md: the machine, the date and the library versions, then per group the
-  median time of each member and the speed-up numpy / fastnn (and numpy / torch
-  where PyTorch was installed), the speed-ups timed in alternation, and for the
-  bandwidth groups (test_bench_bandwidth.py) each op's GB/s beside a plain copy's;
+- table.md: the machine, the date and the library versions, then the headline:
+  the speed-up of whole training steps; then per group the median time of each
+  member and the speed-up numpy / fastnn (and numpy / torch where PyTorch was
+  installed), the speed-ups timed in alternation, and for the bandwidth groups
+  (test_bench_bandwidth.py) each op's GB/s beside a plain copy's.  Tables of
+  isolated ops say which fastnn kernel ran (serial, or the parallel twin that
+  a training step does not run right after a large product);
 - speedup_float32.png, speedup_float64.png: speed-up against size, one line per
   op (timed in alternation when that ran).
 
@@ -128,15 +131,42 @@ def tidy_json(path):
 
 
 def collect(data):
-    """{group: {"info": extra_info of the first member, "members": {impl: median s}}}, in run order."""
+    """{group: {"info": extra_info of the first member, "members": {impl: median s}}}, in run order.
+
+    The info's "kernel" is the fastnn member's (which kernel its calls ran), when it recorded one.
+    """
     groups = OrderedDict()
     for bench in data["benchmarks"]:
         info = bench.get("extra_info") or {}
         if "impl" not in info or bench.get("stats") is None:
             continue
-        entry = groups.setdefault(bench["group"], {"info": info, "members": {}})
+        entry = groups.setdefault(bench["group"], {"info": dict(info), "members": {}})
         entry["members"][info["impl"]] = bench["stats"]["median"]
+        if info["impl"] == "fastnn" and "kernel" in info:
+            entry["info"]["kernel"] = info["kernel"]
     return groups
+
+
+# -- which kernel ran ---------------------------------------------------------------
+
+PARALLEL_MARK = "‖"
+PARALLEL_NOTE = (
+    f"{PARALLEL_MARK} after a speed-up: fastnn's timed calls ran its parallel kernel (both cores). "
+    "Timed alone, a large elementwise op or update runs the parallel kernel; in a training step the same "
+    "call comes right after a large matrix product, while OpenBLAS's threads still spin, and runs the "
+    "serial kernel (kernels/blas.py), so these cells are not what training gets: the training-step "
+    "figures are."
+)
+
+
+def ran_parallel(info):
+    return "parallel" in (info or {}).get("kernel", "")
+
+
+def kernel_cells(entries):
+    """{(op, dtype, size): kernel} of the groups that recorded one."""
+    return {(e["info"]["op"], e["info"]["dtype"], e["info"]["size"]): e["info"]["kernel"]
+            for e in entries if "kernel" in e["info"]}
 
 
 def fmt_time(seconds):
@@ -198,12 +228,37 @@ def header(data):
         "",
         "Times are pytest-benchmark medians over the rounds of one run. **speed-up = numpy median / "
         "fastnn median**: 2.00x means fastnn takes half numpy's time, below 1 (in bold) fastnn is slower. "
-        "numpy is the book's code (tests/reference.py); fastnn is the drop-in layer or optimizer class, "
+        "numpy is the book's code, call for call (benchmarks/book_numpy.py); fastnn is the drop-in layer or "
+        "optimizer class, "
         "input checks included. Sizes: tiny = batch 30, 2 -> 10 (the spiral net 2 -> 10 -> 3); "
         "medium = batch 1000, 100 -> 100; large = batch 4096, 1024 -> 1024.",
         "",
     ]
     return lines
+
+
+def headline(groups, alternation):
+    """The speed-up of whole training steps, first: the figure a user of the book gets."""
+    steps_alt = {k: v for k, v in (alternating_cells(alternation) if alternation else {}).items() if k[0] == "step"}
+    steps_pytest = {k: v for k, v in pytest_cells(groups).items() if k[0] == "step"}
+    if not steps_alt and not steps_pytest:
+        return []
+    cols = [(d, s) for d in sorted({d for _, d, _ in {**steps_pytest, **steps_alt}}) for s in SIZE_ORDER]
+    lines = [
+        "## Headline: whole training steps",
+        "",
+        "One training step of the book's two-layer net (forward, backward, SGD update), numpy (the book's "
+        "code) / fastnn: the speed-up a user of the book gets. Nets: tiny = batch 30, 2 -> 10 -> 3 (the "
+        "spiral net); medium = batch 1000, 100 -> 100 -> 10; large = batch 4096, 1024 -> 1024 -> 10. "
+        "The per-op tables below time each op alone, which may run other kernels than a step does.",
+        "",
+        "| timing | " + " | ".join(f"{d} {s}" for d, s in cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    for name, cells in (("in alternation", steps_alt), ("pytest-benchmark medians", steps_pytest)):
+        if cells:
+            lines.append(f"| {name} | " + " | ".join(fmt_ratio(cells.get(("step", d, s))) for d, s in cols) + " |")
+    return lines + [""]
 
 
 def pytest_cells(groups):
@@ -219,18 +274,26 @@ def alternating_cells(alternation):
             for e in alternation["groups"].values()}
 
 
-def glance_table(title, cells, intro=()):
-    """One row per op, one speed-up column per (dtype, size)."""
+def glance_table(title, cells, intro=(), kernels=None):
+    """One row per op, one speed-up column per (dtype, size); cells whose
+    fastnn calls ran a parallel kernel (kernels: {(op, dtype, size): kernel}) marked."""
+    kernels = kernels or {}
     ops = list(dict.fromkeys(op for op, _, _ in cells))
     dtypes = sorted({dtype for _, dtype, _ in cells})
     cols = [(d, s) for d in dtypes for s in SIZE_ORDER]
-    lines = [f"## {title}", "", *intro]
+    marked = any("parallel" in k for k in kernels.values())
+    lines = [f"## {title}", "", *intro, *([PARALLEL_NOTE, ""] if marked else [])]
     lines += [
         "| op | " + " | ".join(f"{d} {s}" for d, s in cols) + " |",
         "|---|" + "---:|" * len(cols),
     ]
+
+    def cell(key):
+        text = fmt_ratio(cells.get(key))
+        return text + PARALLEL_MARK if text and "parallel" in kernels.get(key, "") else text
+
     for op in ops:
-        lines.append(f"| {op} | " + " | ".join(fmt_ratio(cells.get((op, d, s))) for d, s in cols) + " |")
+        lines.append(f"| {op} | " + " | ".join(cell((op, d, s)) for d, s in cols) + " |")
     return lines + [""]
 
 
@@ -244,15 +307,17 @@ def alternating_tables(alternation):
         "per call / fastnn's in the same round; the detail below gives the middle half of the rounds' ratios.",
         "",
     ]
-    lines = glance_table("Speed-up numpy / fastnn, timed in alternation", alternating_cells(alternation), intro)
+    lines = glance_table("Speed-up numpy / fastnn, timed in alternation", alternating_cells(alternation), intro,
+                         kernel_cells(alternation["groups"].values()))
     lines += [
-        "| group | size | numpy | fastnn | speed-up | middle half of rounds | rounds |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| group | size | numpy | fastnn | fastnn kernel | speed-up | middle half of rounds | rounds |",
+        "|---|---|---:|---:|---|---:|---:|---:|",
     ]
     for group, entry in alternation["groups"].items():
         r = entry["result"]
         lines.append(f"| `{group}` | {entry['info']['size']} | {fmt_time(r['numpy'])} | {fmt_time(r['fastnn'])} | "
-                     f"{fmt_ratio(r['speedup'])} | {r['speedup_q1']:.2f}-{r['speedup_q3']:.2f} | {r['rounds']} |")
+                     f"{entry['info'].get('kernel', '')} | {fmt_ratio(r['speedup'])} | "
+                     f"{r['speedup_q1']:.2f}-{r['speedup_q3']:.2f} | {r['rounds']} |")
     return lines + [""]
 
 
@@ -313,20 +378,26 @@ def detail_tables(groups):
         lines += [
             "## Every op, group by group",
             "",
-            "| group | size | numpy | fastnn | speed-up |",
-            "|---|---|---:|---:|---:|",
+            "fastnn kernel: what fastnn's timed calls ran, its serial kernel or the parallel twin "
+            "(benchmarks/kernel_probe.py, probed before and after the timing).",
+            "",
+            "| group | size | numpy | fastnn | fastnn kernel | speed-up |",
+            "|---|---|---:|---:|---|---:|",
         ]
         for group, info, m in op_rows:
             lines.append(
                 f"| `{group}` | {info['size']} | {fmt_time(m.get('numpy'))} | {fmt_time(m.get('fastnn'))} | "
-                f"{fmt_ratio(ratio(m.get('numpy'), m.get('fastnn')))} |"
+                f"{info.get('kernel', '')} | {fmt_ratio(ratio(m.get('numpy'), m.get('fastnn')))} |"
             )
         lines.append("")
     return lines
 
 
 def write_table(data, groups, path, charts, bandwidth=(), alternation=None):
-    lines = header(data) + (glance_table("Speed-up numpy / fastnn at a glance", pytest_cells(groups)) if groups else [])
+    lines = header(data) + headline(groups, alternation)
+    if groups:
+        lines += glance_table("Speed-up numpy / fastnn at a glance", pytest_cells(groups),
+                              kernels=kernel_cells(groups.values()))
     if alternation:
         lines += alternating_tables(alternation)
     if charts:
@@ -351,7 +422,8 @@ def split_bandwidth(groups):
 
 
 def bandwidth_rows(data, bandwidth):
-    """[(op, dtype, fastnn median, fastnn bytes, copy median, copy bytes)] from each member's extra_info."""
+    """[(op, dtype, fastnn median, fastnn bytes, copy median, copy bytes, fastnn kernel)] from each
+    member's extra_info."""
     moved = {}
     for bench in data["benchmarks"]:
         info = bench.get("extra_info") or {}
@@ -362,7 +434,7 @@ def bandwidth_rows(data, bandwidth):
         info, m = entry["info"], entry["members"]
         op = info["op"].split(".", 1)[1] if info["op"].startswith("bandwidth.") else info["op"]
         rows.append((op, info["dtype"], m.get("fastnn"), moved.get((group, "fastnn")),
-                     m.get("copy"), moved.get((group, "copy"))))
+                     m.get("copy"), moved.get((group, "copy")), info.get("kernel", "")))
     return rows
 
 
@@ -384,12 +456,14 @@ def bandwidth_table(rows):
         "reads or writes, once) / its median time, GB = 1e9 bytes. The copy is `np.copyto(dst, src)` "
         "into a pre-allocated array (read and write: 2 arrays' bytes), timed in the same group; fastnn is "
         "the drop-in layer or optimizer call, allocation of its output included. "
-        f"**of copy** = fastnn GB/s / copy GB/s, in bold below the goal of {BANDWIDTH_GOAL:.0%}.",
+        f"**of copy** = fastnn GB/s / copy GB/s, in bold below the goal of {BANDWIDTH_GOAL:.0%}. "
+        "fastnn kernel: serial, or the parallel twin (both cores), which a training step does not run "
+        "right after a large product.",
         "",
-        "| op | dtype | MB moved | fastnn | fastnn GB/s | copy | copy GB/s | of copy |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| op | dtype | fastnn kernel | MB moved | fastnn | fastnn GB/s | copy | copy GB/s | of copy |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for op, dtype, t_fast, b_fast, t_copy, b_copy in rows:
+    for op, dtype, t_fast, b_fast, t_copy, b_copy, kernel in rows:
         fast, copy = gbps(b_fast, t_fast), gbps(b_copy, t_copy)
         share = ratio(fast, copy)
         share_text = "" if share is None else f"{share:.0%}"
@@ -397,7 +471,7 @@ def bandwidth_table(rows):
             share_text = f"**{share_text}**"
         moved = "" if b_fast is None else f"{b_fast / 1e6:.1f}"
         lines.append(
-            f"| {op} | {dtype} | {moved} | {fmt_time(t_fast)} | {fmt_gbps(fast)} | "
+            f"| {op} | {dtype} | {kernel} | {moved} | {fmt_time(t_fast)} | {fmt_gbps(fast)} | "
             f"{fmt_time(t_copy)} | {fmt_gbps(copy)} | {share_text} |"
         )
     return lines + [""]
@@ -412,8 +486,10 @@ PANELS = (
 )
 
 
-def write_charts(data, cells, out, how):
-    """One PNG per dtype: speed-up against size, one line per op; `how` names the timing."""
+def write_charts(data, cells, out, how, kernels=None):
+    """One PNG per dtype: speed-up against size, one line per op; `how` names the timing.
+    A point whose fastnn calls ran a parallel kernel (kernels, as glance_table takes) is ringed."""
+    kernels = kernels or {}
     import matplotlib
 
     matplotlib.use("Agg")
@@ -435,7 +511,10 @@ def write_charts(data, cells, out, how):
                     continue
                 xs = [i for i, s in enumerate(SIZE_ORDER) if s in by_size]
                 ys = [by_size[SIZE_ORDER[i]] for i in xs]
-                ax.plot(xs, ys, marker="o", label=op.rsplit(".", 1)[0] if op != "step" else "training step")
+                line, = ax.plot(xs, ys, marker="o", label=op.rsplit(".", 1)[0] if op != "step" else "training step")
+                rings = [(x, y) for x, y in zip(xs, ys) if "parallel" in kernels.get((op, dtype, SIZE_ORDER[x]), "")]
+                if rings:
+                    ax.scatter(*zip(*rings), s=160, facecolors="none", edgecolors=line.get_color())
             ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
             ax.set_yscale("log")
             ax.set_xticks(range(len(SIZE_ORDER)), SIZE_ORDER)
@@ -445,7 +524,9 @@ def write_charts(data, cells, out, how):
             ax.legend(fontsize=8, loc="best")
         axes[0].set_ylabel("speed-up numpy / fastnn (above 1: fastnn faster)")
         fig.suptitle(f"fastnn vs numpy, {dtype}: speed-up by size, {how} — "
-                     f"{machine.get('cpu_model', '?')}, {machine.get('cpu_count', '?')} cores, {when}")
+                     f"{machine.get('cpu_model', '?')}, {machine.get('cpu_count', '?')} cores, {when}"
+                     + ("\nringed: fastnn ran its parallel kernel (a training step runs the serial one after a "
+                        "large product)" if any("parallel" in k for k in kernels.values()) else ""))
         fig.tight_layout()
         path = os.path.join(out, f"speedup_{dtype}.png")
         fig.savefig(path, dpi=90)
@@ -465,9 +546,11 @@ def render(json_path, out):
     alternation = load(alternating_path) if os.path.exists(alternating_path) else None
     os.makedirs(out, exist_ok=True)
     if alternation:
-        charts = write_charts(data, alternating_cells(alternation), out, "timed in alternation")
+        charts = write_charts(data, alternating_cells(alternation), out, "timed in alternation",
+                              kernel_cells(alternation["groups"].values()))
     else:
-        charts = write_charts(data, pytest_cells(groups), out, "pytest-benchmark medians")
+        charts = write_charts(data, pytest_cells(groups), out, "pytest-benchmark medians",
+                              kernel_cells(groups.values()))
     table = os.path.join(out, "table.md")
     write_table(data, groups, table, charts, bandwidth_rows(data, bandwidth), alternation)
     print(f"wrote {table}" + (f" and {', '.join(charts)}" if charts else ""))

@@ -75,7 +75,8 @@ def test_command_line_times_the_chosen_groups_and_writes_json(tmp_path):
     data = json.loads((tmp_path / "alternating.json").read_text())
     assert list(data["groups"]) == ["sgd.update|float64|2x10+10"]
     entry = data["groups"]["sgd.update|float64|2x10+10"]
-    assert entry["info"] == {"op": "sgd.update", "dtype": "float64", "size": "tiny", "shape": "2x10+10"}
+    assert entry["info"] == {"op": "sgd.update", "dtype": "float64", "size": "tiny", "shape": "2x10+10",
+                             "kernel": "serial"}
     result = entry["result"]
     assert result["numpy"] > 0 and result["fastnn"] > 0
     assert result["speedup_q1"] <= result["speedup"] <= result["speedup_q3"]
@@ -86,3 +87,12 @@ def test_command_line_covers_the_step_groups(tmp_path):
     alternating.main(["-k", "step|float64|tiny", "--out", str(tmp_path), "--group-seconds", "0.01"])
     data = json.loads((tmp_path / "alternating.json").read_text())
     assert list(data["groups"]) == ["step|float64|30x(2-10-3)"]
+    assert "kernel" not in data["groups"]["step|float64|30x(2-10-3)"]["info"]  # a step runs many kernels
+
+
+def test_command_line_says_which_kernel_a_large_op_ran(tmp_path):
+    alternating.main(["-k", "sgd.update|float64|large", "--out", str(tmp_path), "--group-seconds", "0.01"])
+    data = json.loads((tmp_path / "alternating.json").read_text())
+    (entry,) = data["groups"].values()
+    # [W (1024, 1024), b]: 2^20 elements, above PARALLEL_MIN_ELEMENTS, and nothing makes BLAS spin.
+    assert entry["info"]["kernel"] == "parallel"

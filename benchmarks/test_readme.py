@@ -101,6 +101,15 @@ def test_readme_shows_the_committed_report():
     assert paste(readme, readme_block(read("benchmarks", "results", "table.md"))) == readme
 
 
+def test_the_headline_of_training_steps_comes_first_when_the_report_has_one():
+    table = TABLE_MD.replace("## Speed-up numpy / fastnn at a glance",
+                             "## Headline: whole training steps\n\n| timing | float32 tiny |\n|---|---:|\n"
+                             "| in alternation | 2.60x |\n\n## Speed-up numpy / fastnn at a glance")
+    titles = [line for line in readme_block(table).splitlines() if line.startswith("### ")]
+    assert titles[0] == "### Headline: whole training steps" and len(titles) == 7
+    assert "| in alternation | 2.60x |" in readme_block(table)
+
+
 def test_missing_section_is_named():
     with pytest.raises(ValueError, match="Training step"):
         readme_block(TABLE_MD.replace("## Training step", "## Something else"))
