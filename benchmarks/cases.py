@@ -390,7 +390,7 @@ OPTIMIZERS = {
 
 
 def _fastnn_state(opt):
-    """The fastnn optimizer's state arrays, in the order BookOptimizer keeps them.
+    """The fastnn optimizer's state arrays, in the order book_state gives the book's.
 
     Read from the class's own list of state names, so that the timed call pays
     no more for it than the numpy member pays for its state.
