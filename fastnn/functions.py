@@ -1,4 +1,4 @@
-"""The book's common/functions.py: sigmoid, softmax, cross_entropy_error."""
+"""The book's common/functions.py: sigmoid, relu, softmax, cross_entropy_error."""
 
 import numpy as np
 
@@ -13,6 +13,21 @@ def sigmoid(x):
     out = np.empty(x.shape, dtype)
     activation.sigmoid_forward(x, out)
     return out
+
+
+def relu(x):
+    """max(0, x) elementwise, for any shape: the book's ``np.maximum(0, x)``, dtype and all.
+
+    Unlike the other functions, integers stay integers and float16 stays
+    float16, as numpy keeps them (nothing is divided).  A new array (a numpy
+    scalar for a scalar); NaN stays NaN.
+    """
+    if x is None:
+        raise TypeError("relu: x is None; expected an array")
+    dtype = x.dtype if isinstance(x, (np.ndarray, np.generic)) else np.asarray(x).dtype
+    if dtype.kind not in "biuf":
+        raise TypeError(f"relu: x has dtype {dtype}; expected real numbers (bools, integers or floats)")
+    return np.maximum(0, x)
 
 
 def softmax(x):

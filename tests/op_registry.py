@@ -89,6 +89,9 @@ class OpInfo:
     # between the calls; optimizers: sample -> (optimizer, params, [grads of each step]).
     build: Callable | None = None
     saved: tuple = ()  # layers: the book's attributes that forward saves and backward reads
+    # False: the op keeps numpy's own dtypes (relu), so test_conversion's float32/float64
+    # targets do not apply; its conversions are tested beside it (tests/test_relu.py).
+    conversions: bool = True
 
 
 # --------------------------------------------------------------------------
@@ -382,6 +385,15 @@ def _run_sigmoid_fn(s):
 
 def _ref_sigmoid_fn(s):
     return {"out": ref.sigmoid(s.arrays["x"])}
+
+
+def _run_relu(s):
+    return {"out": functions.relu(s.arrays["x"])}
+
+
+def _ref_relu(s):
+    x = np.array(s.arrays["x"], np.float64)  # a copy: never the array under test
+    return {"out": np.where(x > 0, x, 0.0)}
 
 
 def _run_softmax_fn(s):
@@ -975,6 +987,8 @@ OPS = [
     OpInfo("sigmoid", "function", _run_sigmoid_fn, _ref_sigmoid_fn,
            {k: v for k, v in _xdout_samples(_SHAPES_ANY).items()},
            _function_errors(functions.sigmoid, (2, 3), []), data_arrays=("x",)),
+    OpInfo("relu", "function", _run_relu, _ref_relu, _xdout_samples(_SHAPES_ANY),
+           _function_errors(functions.relu, (2, 3), []), data_arrays=("x",), conversions=False),
     OpInfo("softmax", "function", _run_softmax_fn, _ref_softmax_fn, _xdout_samples(_SHAPES_ROWS),
            _function_errors(functions.softmax, (2, 3), [
                ((2, 3, 4), _esc("softmax: x has shape (2, 3, 4); expected (N, C) or (C,)"))]), data_arrays=("x",)),

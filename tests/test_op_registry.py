@@ -135,6 +135,8 @@ CONVERSIONS = {
 
 def _conversion_params():
     for op in reg.OPS:
+        if not op.conversions:
+            continue
         for conv in CONVERSIONS:
             if op.name == "cross_entropy_error" and conv == "int64":
                 continue  # probabilities are not integers
