@@ -92,11 +92,11 @@ def affine_forward(x, W, b, out):
     kernel = "affine_forward"
     for name, a, ndim in (("x", x, 2), ("W", W, 2), ("b", b, 1), ("out", out, 2)):
         check_float_array(kernel, name, a, ndim)
+    _check_forward(kernel, x, W, out)
+    _check_bias(kernel, "b", b, W, out)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_forward_small(x, W, b, out)
         return
-    _check_forward(kernel, x, W, out)
-    _check_bias(kernel, "b", b, W, out)
     check_c_contiguous(kernel, "out", out)
     blas._dot(x, W, out)
     _add_row(out, b)
@@ -111,11 +111,11 @@ def affine_backward(dout, x, W, dx, dW, db):
     kernel = "affine_backward"
     for name, a, ndim in (("dout", dout, 2), ("x", x, 2), ("W", W, 2), ("dx", dx, 2), ("dW", dW, 2), ("db", db, 1)):
         check_float_array(kernel, name, a, ndim)
+    _check_backward(kernel, dout, x, W, dx, dW)
+    _check_db(kernel, dout, x, W, dx, dW, db)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_backward_small(dout, x, W, dx, dW, db)
         return
-    _check_backward(kernel, dout, x, W, dx, dW)
-    _check_db(kernel, dout, x, W, dx, dW, db)
     check_c_contiguous(kernel, "dx", dx)
     check_c_contiguous(kernel, "dW", dW)
     blas._dot(dout, W.T, dx)

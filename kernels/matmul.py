@@ -133,10 +133,10 @@ def matmul_forward(x, W, out):
     kernel = "matmul_forward"
     for name, a in (("x", x), ("W", W), ("out", out)):
         check_float_array(kernel, name, a, 2)
+    _check_forward(kernel, x, W, out)  # here too, so that errors name the kernel called
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_forward_small(x, W, out)
     else:
-        _check_forward(kernel, x, W, out)
         check_c_contiguous(kernel, "out", out)
         blas._dot(x, W, out)
 
@@ -146,10 +146,10 @@ def matmul_backward(dout, x, W, dx, dW):
     kernel = "matmul_backward"
     for name, a in (("dout", dout), ("x", x), ("W", W), ("dx", dx), ("dW", dW)):
         check_float_array(kernel, name, a, 2)
+    _check_backward(kernel, dout, x, W, dx, dW)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_backward_small(dout, x, W, dx, dW)
     else:
-        _check_backward(kernel, dout, x, W, dx, dW)
         check_c_contiguous(kernel, "dx", dx)
         check_c_contiguous(kernel, "dW", dW)
         blas._dot(dout, W.T, dx)

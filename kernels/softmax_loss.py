@@ -148,6 +148,12 @@ def _check_loss_backward(kernel, y, t, dx):
     check_no_overlap(kernel, "dx", dx, "t", t)
 
 
+# The parallel loss kernels call their checks as functions: inlined, the
+# one-hot form of _check_labels trips Numba's parfor array analysis.
+_check_loss_forward_call = njit(**KERNEL)(getattr(_check_loss_forward, "py_func", _check_loss_forward))
+_check_loss_backward_call = njit(**KERNEL)(getattr(_check_loss_backward, "py_func", _check_loss_backward))
+
+
 @njit(**HELPER)
 def _softmax(x, y):
     n, c = x.shape
@@ -328,7 +334,7 @@ def softmax_backward_parallel(y, dout, dx):
 
 @njit(**PARALLEL)
 def softmax_cross_entropy_forward_parallel(x, t, y):
-    _check_loss_forward("softmax_cross_entropy_forward_parallel", x, t, y)
+    _check_loss_forward_call("softmax_cross_entropy_forward_parallel", x, t, y)
     n, c = x.shape
     step = _rows_per_band(c)
     bands = (n + step - 1) // step
@@ -351,7 +357,7 @@ def softmax_cross_entropy_forward_parallel(x, t, y):
 
 @njit(**PARALLEL)
 def softmax_cross_entropy_backward_parallel(y, t, dout, dx, batch_size):
-    _check_loss_backward("softmax_cross_entropy_backward_parallel", y, t, dx)
+    _check_loss_backward_call("softmax_cross_entropy_backward_parallel", y, t, dx)
     n, c = y.shape
     step = _rows_per_band(c)
     for band in prange((n + step - 1) // step):
