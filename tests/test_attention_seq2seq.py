@@ -1,0 +1,159 @@
+"""AttentionEncoder, AttentionDecoder, AttentionSeq2seq against the book-way numpy
+models of benchmarks/book_attention.py (same seed, same weights): loss, every
+gradient, the encoder's gradient including the decoder's dh, training steps,
+generate and the state it leaves; numerical gradients in float64; bad input."""
+
+import numpy as np
+import pytest
+
+from benchmarks import book_attention as book
+from fastnn.models import AttentionDecoder, AttentionEncoder, AttentionSeq2seq
+from fastnn.optimizer import Adam
+from fastnn.util import clip_grads
+from test_gradients import assert_grad, numerical_gradient
+
+V, D, H = 13, 5, 8
+
+
+def _pair(seed=3, sizes=(V, D, H)):
+    np.random.seed(seed)
+    ref = book.BookAttentionSeq2seq(*sizes)
+    np.random.seed(seed)
+    ours = AttentionSeq2seq(*sizes)
+    return ref, ours
+
+
+def _batch(rng, N=4, Tx=7, Tt=5):
+    xs = rng.integers(0, V, (N, Tx))
+    return xs[:, ::-1], rng.integers(0, V, (N, Tt))  # reversed input, as the book's date training
+
+
+def test_same_weights_and_params_order_as_the_book():
+    ref, ours = _pair()
+    assert [p.shape for p in ours.params] == [p.shape for p in ref.params]
+    assert all(np.array_equal(p, q) and q.dtype == np.float32 for p, q in zip(ref.params, ours.params))
+    assert isinstance(ours.encoder, AttentionEncoder) and isinstance(ours.decoder, AttentionDecoder)
+    assert ours.decoder.affine.params[0].shape == (2 * H, V)
+
+
+def test_forward_backward_match_the_book(rng, assert_close):
+    ref, ours = _pair()
+    xs, ts = _batch(rng)
+    assert_close(np.float32(ours.forward(xs, ts)), np.float32(ref.forward(xs, ts)), np.float32, rtol=1e-5)
+    ref.backward()
+    grads = ours.grads
+    ours.backward()
+    assert all(g is g0 for g, g0 in zip(ours.grads, grads))
+    for g, g_ref in zip(ours.grads, ref.grads):
+        assert_close(g, g_ref, np.float32, rtol=1e-4)
+    # what the decoder hands the encoder: the attention's gradient plus the LSTM's dh at the last step
+    ref.forward(xs, ts)
+    ours.forward(xs, ts)
+    dscore_ref = ref.softmax.backward()  # the book's loss backward works in place: once per forward
+    denc_ref = ref.decoder.backward(dscore_ref)
+    denc = ours.decoder.backward(ours.softmax.backward())
+    assert_close(denc, denc_ref, np.float32, rtol=1e-4)
+    dh = ours.decoder.lstm.dh
+    assert np.abs(dh).max() > 1e-3 * np.abs(denc).max()
+    no_dh = ref.decoder.attention.backward(ref.decoder.affine.backward(dscore_ref)[:, :, :H])[0]
+    assert_close(denc[:, -1] - dh, no_dh[:, -1], np.float32, rtol=1e-4)
+
+
+def test_training_steps_track_the_book(rng, assert_close):
+    ref, ours = _pair()
+    ref_opt, opt = book.BookAdam(), Adam()
+    for _ in range(5):
+        xs, ts = _batch(rng)
+        loss_ref = book.train_step(ref, ref_opt, xs, ts, max_grad=5.0)
+        loss = ours.forward(xs, ts)
+        ours.backward()
+        clip_grads(ours.grads, 5.0)
+        opt.update(ours.params, ours.grads)
+        assert abs(loss - loss_ref) < 1e-4 * abs(loss_ref)
+    for p, p_ref in zip(ours.params, ref.params):
+        assert_close(p, p_ref, np.float32, rtol=1e-4)
+
+
+def test_generate_matches_the_book_and_leaves_its_state(rng, assert_close):
+    ref, ours = _pair(sizes=(V, D, 24))
+    for trial in range(6):
+        xs, _ = _batch(rng, N=1)
+        ids = ours.generate(xs, trial % V, 9)
+        assert ids == ref.generate(xs, trial % V, 9)
+        assert all(type(i) is int for i in ids)
+        assert_close(ours.decoder.lstm.h, ref.decoder.lstm.h, np.float32, rtol=1e-4)
+        assert_close(ours.decoder.lstm.c, ref.decoder.lstm.c, np.float32, rtol=1e-4)
+        assert_close(ours.decoder.attention.attention_weights[0], ref.decoder.attention.attention_weights[0],
+                     np.float32, rtol=1e-4)
+    assert ours.generate(xs, 0, 0) == []
+
+
+def test_generate_agrees_with_forward_on_its_own_output(rng):
+    """Teacher-forcing the generated ids reproduces them as the argmax of forward's scores."""
+    _, ours = _pair(sizes=(V, D, 16))
+    xs, _ = _batch(rng, N=1)
+    ids = ours.generate(xs, 2, 6)
+    enc_hs = ours.encoder.forward(xs)
+    score = ours.decoder.forward(np.array([[2] + ids[:-1]]), enc_hs)
+    assert score.argmax(axis=2)[0].tolist() == ids
+
+
+def _float64(model):
+    for layer in (model.encoder.embed, model.encoder.lstm, model.decoder.embed, model.decoder.lstm,
+                  model.decoder.affine):
+        layer.params[:] = [p.astype(np.float64) for p in layer.params]
+        layer.grads[:] = [np.zeros_like(p) for p in layer.params]
+        if hasattr(layer, "W"):
+            layer.W = layer.params[0]
+    model.params = model.encoder.params = model.encoder.embed.params + model.encoder.lstm.params
+    model.encoder.grads = model.encoder.embed.grads + model.encoder.lstm.grads
+    dec = model.decoder
+    dec.params = dec.embed.params + dec.lstm.params + dec.affine.params
+    dec.grads = dec.embed.grads + dec.lstm.grads + dec.affine.grads
+    model.params = model.encoder.params + dec.params
+    model.grads = model.encoder.grads + dec.grads
+    return model
+
+
+@pytest.mark.slow
+def test_numerical_gradients_float64(rng):
+    np.random.seed(5)
+    model = _float64(AttentionSeq2seq(7, 3, 4))
+    xs, ts = rng.integers(0, 7, (2, 4)), rng.integers(0, 7, (2, 4))
+    model.forward(xs, ts)
+    model.backward()
+    for param, grad in zip(model.params, model.grads):
+        assert grad.dtype == np.float64
+        assert_grad(grad, numerical_gradient(lambda: model.forward(xs, ts), param), rtol=1e-6)
+
+
+def test_save_and_load_params(tmp_path, rng):
+    _, ours = _pair()
+    xs, ts = _batch(rng)
+    path = tmp_path / "attention.pkl"
+    ours.save_params(path)
+    np.random.seed(9)
+    other = AttentionSeq2seq(V, D, H)
+    other.load_params(path)
+    assert all(np.array_equal(p, q.astype(np.float16).astype(np.float32)) for p, q in zip(other.params, ours.params))
+    with pytest.raises(ValueError, match="shape"):
+        AttentionSeq2seq(V, D, H + 1).load_params(path)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda m: m.generate(np.zeros((2, 3), int), 0, 4), ValueError, r"xs has shape \(2, 3\); expected \(1, T\)"),
+    (lambda m: m.generate(np.zeros((1, 3), int), V, 4), IndexError, r"start_id is 13; expected an id in \[0, 13\)"),
+    (lambda m: m.generate(np.zeros((1, 3), int), 0, -1), ValueError, r"sample_size is -1"),
+    (lambda m: m.decoder.forward(np.zeros((2, 3), int), np.ones((2, 4, H + 1), "f")), ValueError,
+     r"AttentionDecoder.forward: enc_hs has shape \(2, 4, 9\)"),
+    (lambda m: m.decoder.generate(np.ones((2, 4, H), "f"), 0, 3), ValueError, r"expected \(1, Te, H\), one question"),
+    (lambda m: m.decoder.backward(np.ones((2, 3, V), "f")), ValueError, r"called before forward"),
+])
+def test_bad_input_is_rejected_and_changes_nothing(call, error, message):
+    _, ours = _pair()
+    before = [p.copy() for p in ours.params]
+    state = (ours.decoder.lstm.h, ours.encoder.hs)
+    with pytest.raises(error, match=message):
+        call(ours)
+    assert all(np.array_equal(p, q) for p, q in zip(ours.params, before))
+    assert (ours.decoder.lstm.h, ours.encoder.hs) == state
