@@ -30,6 +30,7 @@ def _train(argv):
     return list(trainer.loss_list), [p.copy() for p in model.params]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [
     ["--epochs", "30"],
     ["--epochs", "10", "--hidden", "100", "--batch-size", "300", "--optimizer", "adam", "--lr", "0.01"],
@@ -93,6 +94,7 @@ def _big_ops(dtype):
     return [a.tobytes() for a in out]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_large_arrays_are_bit_identical_run_after_run(dtype):
     first = _big_ops(dtype)
@@ -123,6 +125,7 @@ def _elementwise_ops(dtype):
     return [a.tobytes() for a in out]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_elementwise_results_do_not_depend_on_whether_blas_threads_spin(dtype, monkeypatch):
     """The choice of one thread or two depends on timing; the bits must not."""
