@@ -33,9 +33,10 @@ class Kernel:
         self.parallel = parallel
         self.elementwise = elementwise
 
-    def pick(self, size):
+    def pick(self, size, _min=PARALLEL_MIN_ELEMENTS):
         """The kernel for work of `size` elements, to be called right away."""
-        if size < PARALLEL_MIN_ELEMENTS or self.parallel is None:
+        # (_min: a local name costs less than a global one, on every layer call.)
+        if size < _min or self.parallel is None:
             return self.serial
         if self.elementwise and threads_are_spinning():
             return self.serial

@@ -20,7 +20,19 @@ from fastnn import _buffers
 from fastnn._buffers import REUSE_MIN_ELEMENTS, TESTED_VERSIONS, reuse_is_safe
 from fastnn.layers import Affine, MatMul, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum
 
-ROWS, COLS = 1024, REUSE_MIN_ELEMENTS // 1024  # exactly the reuse threshold
+# The tests lower the threshold (the logic is the same at any size), so that they
+# run in moments even as plain Python (NUMBA_DISABLE_JIT=1).
+THRESHOLD = 1 << 12
+ROWS, COLS = 64, THRESHOLD // 64  # exactly the reuse threshold
+
+
+@pytest.fixture(autouse=True)
+def _small_threshold(monkeypatch):
+    monkeypatch.setattr(_buffers, "REUSE_MIN_ELEMENTS", THRESHOLD)
+
+
+def test_the_real_threshold_is_a_quarter_million_elements():
+    assert REUSE_MIN_ELEMENTS == 1 << 18  # below it malloc recycles freed memory itself
 
 
 def _calls(rng):
@@ -89,7 +101,7 @@ def fresh_outputs(monkeypatch):
 
     def new(shape, dtype):
         a = np.empty(shape, dtype)
-        if a.size >= REUSE_MIN_ELEMENTS:
+        if a.size >= _buffers.REUSE_MIN_ELEMENTS:
             made.append(a.shape)
         return a
     monkeypatch.setattr(_buffers, "_new", new)

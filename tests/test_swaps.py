@@ -22,7 +22,8 @@ import pytest
 from op_registry import snapshot as _snapshot
 
 LAYERS = [op for op in reg.OPS if op.kind == "layer"]
-LAYERS_WITH_PARAMS = [op for op in LAYERS if op.name in ("MatMul", "Affine")]
+LAYERS_WITH_PARAMS = [op for op in LAYERS if op.build(op.samples["normal"](np.random.default_rng(0), np.float64))[0].params]
+DENSE = [op for op in LAYERS if op.name in ("MatMul", "Affine")]  # x @ W (+ b): what their params mean
 OPTIMIZERS = [op for op in reg.OPS if op.kind == "optimizer"]
 STATEFUL = [op for op in OPTIMIZERS if op.name != "SGD"]
 
@@ -42,19 +43,25 @@ def _other_shapes(shape):
     return [s for i, s in enumerate(shapes) if s != shape and s not in shapes[:i]]
 
 
-def _layer_cases(which):
-    """(op, index, shape) for every grad (or param) of every layer that has them."""
-    for op in LAYERS_WITH_PARAMS:
+def _layer_cases(which, ops):
+    """(op, index, shape) for every grad (or param) of these layers."""
+    for op in ops:
         layer, _, _ = op.build(_sample(op, np.float64))
         for i, a in enumerate(getattr(layer, which)):
             for shape in _other_shapes(a.shape):
                 yield pytest.param(op, i, shape, id=f"{op.name}-{which}[{i}]-{shape}")
 
 
+def _forward(layer, args):
+    """layer.forward(*args) with numpy's global generator seeded (Dropout draws from it)."""
+    np.random.seed(0)
+    return layer.forward(*args)
+
+
 def _fresh_results(op, sample):
     """dx and grads of a new layer on the sample: what the reused layer must give."""
     layer, forward_args, backward_args = op.build(sample)
-    layer.forward(*forward_args)
+    _forward(layer, forward_args)
     dx = layer.backward(*backward_args)
     return dx, [g.copy() for g in layer.grads]
 
@@ -67,11 +74,11 @@ def _assert_backward_still_right(op, layer, sample, backward_args):
         np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.parametrize("op, i, shape", list(_layer_cases("grads")))
+@pytest.mark.parametrize("op, i, shape", list(_layer_cases("grads", LAYERS_WITH_PARAMS)))
 def test_a_replaced_grad_of_another_shape_is_refused(op, i, shape, dtype):
     sample = _sample(op, dtype)
     layer, forward_args, backward_args = op.build(sample)
-    layer.forward(*forward_args)
+    _forward(layer, forward_args)
     original = layer.grads[i]
     replacement = np.full(shape, 7, dtype)
     layer.grads[i] = replacement
@@ -92,7 +99,7 @@ def test_a_grad_reshaped_in_place_is_refused(op, dtype):
     the shape at every call, not only the array's identity."""
     sample = _sample(op, dtype)
     layer, forward_args, backward_args = op.build(sample)
-    layer.forward(*forward_args)
+    _forward(layer, forward_args)
     layer.backward(*backward_args)  # the fast path is primed
     for i, grad in enumerate(layer.grads):
         shape = grad.shape
@@ -105,14 +112,14 @@ def test_a_grad_reshaped_in_place_is_refused(op, dtype):
     _assert_backward_still_right(op, layer, sample, backward_args)
 
 
-@pytest.mark.parametrize("op, i, shape", list(_layer_cases("params")))
+@pytest.mark.parametrize("op, i, shape", list(_layer_cases("params", DENSE)))
 def test_a_param_replaced_between_forward_and_backward(op, i, shape, dtype):
     """W replaced: backward is refused (its gradient no longer fits grads[0]). b
     replaced: backward does not read b (nor does the book's), so it gives the
     gradients of the forward that ran; the next forward refuses the new b."""
     sample = _sample(op, dtype)
     layer, forward_args, backward_args = op.build(sample)
-    layer.forward(*forward_args)
+    _forward(layer, forward_args)
     original = layer.params[i]
     layer.params[i] = np.ones(shape, dtype)
     if i == 0:
@@ -124,14 +131,14 @@ def test_a_param_replaced_between_forward_and_backward(op, i, shape, dtype):
         _assert_backward_still_right(op, layer, sample, backward_args)
         before = _snapshot(layer)
         with pytest.raises(ValueError, match=rf"{op.name}\.forward: b has shape {re.escape(str(shape))}; expected"):
-            layer.forward(*forward_args)
+            _forward(layer, forward_args)
         assert _snapshot(layer) == before
     layer.params[i] = original
-    layer.forward(*forward_args)
+    _forward(layer, forward_args)
     _assert_backward_still_right(op, layer, sample, backward_args)
 
 
-@pytest.mark.parametrize("op", LAYERS_WITH_PARAMS, ids=lambda op: op.name)
+@pytest.mark.parametrize("op", DENSE, ids=lambda op: op.name)
 def test_a_wider_W_then_forward_computes_but_backward_is_refused(op, dtype, assert_close):
     """The report's case: W (D, H) replaced by (D, 10H + 1) before a forward.  forward
     multiplies by the new W, as the book's does (MatMul; Affine refuses its old b);
@@ -178,7 +185,7 @@ def test_saved_state_replaced_before_backward_is_refused(op, name, dtype):
     """x, out, y, t or x_shape replaced by one of another shape: a clear ValueError, nothing changed."""
     sample = _sample(op, dtype)
     layer, forward_args, backward_args = op.build(sample)
-    layer.forward(*forward_args)
+    _forward(layer, forward_args)
     original = getattr(layer, name)
     for replacement in _replacements(name, original):
         setattr(layer, name, replacement)
