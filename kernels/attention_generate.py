@@ -1,10 +1,11 @@
-"""Chapter 8's greedy decoding of one question with attention, in one kernel call.
+"""Chapter 8's generate for one question: the encoder's states in one kernel call,
+the greedy decoding with attention in another.
 
 The book's AttentionDecoder.generate runs its layers once per output character
 with N = 1: a few microseconds of arithmetic under many layer calls.  With
 N = 1 the embedding and the LSTM's input projection fold into one table,
 ``table = embed_W @ Wx + b`` (V, 4H), made once per question by the caller, so
-a step is:
+an encoder step is the first two lines below, and a decoder step all of them:
 
   a = table[id] + h @ Wh;  f, g, i, o = sig, tanh, sig, sig (the book's order)
   c = f*c + g*i;  h = o*tanh(c)
@@ -19,10 +20,47 @@ and are left as the final one; weights (S, Te) gets every step's attention.
 import numpy as np
 from numba import njit
 
-from ._config import KERNEL
+from ._config import HELPER, KERNEL
 from .attention import _check, _softmax_row, _weigh
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
+
+
+@njit(**HELPER)
+def _cell(row, Wh, h, c, a):
+    """One LSTM step from the input projection row (4H,): h, c (H,) updated in place; a (4H,) scratch."""
+    G = a.shape[0]
+    H = G // 4
+    one = a.dtype.type(1)
+    for k in range(G):
+        a[k] = row[k]
+    for m in range(H):
+        hm = h[m]
+        wrow = Wh[m]
+        for k in range(G):
+            a[k] += hm * wrow[k]
+    for k in range(H):
+        a[k] = one / (one + exp_approx(-a[k]))
+    for k in range(H, 2 * H):
+        a[k] = tanh_approx(a[k])
+    for k in range(2 * H, G):
+        a[k] = one / (one + exp_approx(-a[k]))
+    for j in range(H):
+        c[j] = a[j] * c[j] + a[H + j] * a[2 * H + j]
+    for j in range(H):
+        h[j] = a[3 * H + j] * tanh_approx(c[j])
+
+
+@njit(**KERNEL)
+def _encode(table, Wh, ids, hs):
+    H = Wh.shape[0]
+    a = np.empty(table.shape[1], table.dtype)
+    h = np.zeros(H, table.dtype)
+    c = np.zeros(H, table.dtype)
+    for t in range(ids.shape[0]):
+        _cell(table[ids[t]], Wh, h, c, a)
+        for j in range(H):
+            hs[t, j] = h[j]
 
 
 @njit(**KERNEL)
@@ -30,30 +68,12 @@ def _decode(table, Wh, enc, Waff, baff, h, c, start_id, weights, out_ids):
     G = table.shape[1]
     H = G // 4
     V = baff.shape[0]
-    one = table.dtype.type(1)
     a = np.empty(G, table.dtype)
     ctx = np.empty(H, table.dtype)
     score = np.empty(V, table.dtype)
     word = start_id
     for s in range(out_ids.shape[0]):
-        row = table[word]
-        for k in range(G):
-            a[k] = row[k]
-        for m in range(H):
-            hm = h[m]
-            wrow = Wh[m]
-            for k in range(G):
-                a[k] += hm * wrow[k]
-        for k in range(H):
-            a[k] = one / (one + exp_approx(-a[k]))
-        for k in range(H, 2 * H):
-            a[k] = tanh_approx(a[k])
-        for k in range(2 * H, G):
-            a[k] = one / (one + exp_approx(-a[k]))
-        for j in range(H):
-            c[j] = a[j] * c[j] + a[H + j] * a[2 * H + j]
-        for j in range(H):
-            h[j] = a[3 * H + j] * tanh_approx(c[j])
+        _cell(table[word], Wh, h, c, a)
         w = weights[s]
         for j in range(enc.shape[0]):
             acc = table.dtype.type(0)
@@ -107,3 +127,24 @@ def attention_greedy_decode(table, Wh, enc, Waff, baff, h, c, start_id, weights,
     if not isinstance(start_id, (int, np.integer)) or isinstance(start_id, bool) or not 0 <= start_id < V:
         raise IndexError(f"{k}: start_id is {start_id!r}; expected an id in [0, {V})")
     _decode(table, Wh, enc, Waff, baff, h, c, int(start_id), weights, out_ids)
+
+
+def attention_encode(table, Wh, ids, hs):
+    """The encoder's states of one question: hs[t] = h after ids[:t + 1], from h = c = 0.
+
+    IN: table (V, 4H) (embed_W @ Wx + b), Wh (H, 4H), ids (T,) integers in [0, V).
+    OUT: hs (T, H).
+    """
+    k = "attention_encode"
+    for name, x in (("table", table), ("Wh", Wh)):
+        if type(x) is not np.ndarray or x.ndim != 2:
+            raise ValueError(f"{k}: {name} has shape {np.shape(x)}; expected a 2-D numpy array")
+    V, G = table.shape
+    H = Wh.shape[0]
+    if type(ids) is not np.ndarray or ids.ndim != 1 or ids.dtype.kind not in "iu":
+        raise TypeError(f"{k}: ids is {getattr(ids, 'dtype', type(ids).__name__)!s} with shape {np.shape(ids)}; "
+                        "expected a 1-D numpy integer array")
+    if ids.size and (ids.min() < 0 or ids.max() >= V):
+        raise IndexError(f"{k}: ids hold values in [{ids.min()}, {ids.max()}]; expected ids in [0, {V})")
+    _check(k, {"table": (table, (V, 4 * H)), "Wh": (Wh, (H, 4 * H))}, {"hs": (hs, (ids.shape[0], H))})
+    _encode(table, Wh, ids.astype(np.int64), hs)

@@ -157,3 +157,42 @@ def test_bad_input_is_rejected_and_changes_nothing(call, error, message):
         call(ours)
     assert all(np.array_equal(p, q) for p, q in zip(ours.params, before))
     assert (ours.decoder.lstm.h, ours.encoder.hs) == state
+
+
+def test_encode_one_matches_the_encoder_forward(rng, assert_close):
+    _, ours = _pair(sizes=(V, D, 24))
+    xs, _ = _batch(rng, N=1)
+    assert_close(ours.encoder.encode_one(xs), ours.encoder.forward(xs), np.float32, rtol=1e-5)
+
+
+def _generate_operands(H=4, V=6, Te=3, S=2):
+    f = np.float64
+    return dict(table=np.ones((V, 4 * H), f), Wh=np.ones((H, 4 * H), f), enc=np.ones((Te, H), f),
+                Waff=np.ones((2 * H, V), f), baff=np.ones(V, f), h=np.full(H, 7.0), c=np.full(H, 7.0),
+                start_id=0, weights=np.full((S, Te), 7.0), out_ids=np.full(S, 7, np.int64))
+
+
+@pytest.mark.parametrize("name, value, error, message", [
+    ("start_id", 6, IndexError, r"start_id is 6; expected an id in \[0, 6\)"),
+    ("enc", np.ones((3, 5)), ValueError, r"enc has shape \(3, 5\); expected \(3, 4\)"),
+    ("Waff", np.ones((4, 6)), ValueError, r"Waff has shape \(4, 6\); expected \(8, 6\)"),
+    ("weights", np.ones((2, 3), np.float32), TypeError, r"weights has dtype float32; expected float64"),
+    ("out_ids", np.ones(2, np.int32), TypeError, r"out_ids is int32; expected a 1-D int64"),
+    ("baff", np.ones(7), ValueError, r"expected table \(V, 4H\), h \(H,\), enc \(Te >= 1, H\), baff \(W <= V,\)"),
+    ("c", "h itself", ValueError, r"c overlaps h in memory"),
+])
+def test_generate_kernels_reject_bad_operands_before_writing(name, value, error, message):
+    from fastnn.kernels.attention_generate import attention_encode, attention_greedy_decode
+    ops = _generate_operands()
+    ops[name] = ops["h"] if name == "c" else value
+    with pytest.raises(error, match=message):
+        attention_greedy_decode(**ops)
+    assert (ops["h"] == 7).all() and (ops["weights"] == 7).all()
+    if name != "out_ids":
+        assert (ops["out_ids"] == 7).all()
+    hs = np.full((2, 4), 7.0)
+    with pytest.raises(IndexError, match=r"ids hold values in \[0, 6\]; expected ids in \[0, 6\)"):
+        attention_encode(ops["table"], ops["Wh"], np.array([0, 6]), hs)
+    with pytest.raises(ValueError, match=r"hs has shape \(2, 4\); expected \(3, 4\)"):
+        attention_encode(ops["table"], ops["Wh"], np.array([0, 1, 2]), hs)
+    assert (hs == 7).all()

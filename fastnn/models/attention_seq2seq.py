@@ -4,15 +4,16 @@ AttentionDecoder, AttentionSeq2seq.
 Same constructors, weight initialisation (the same np.random.randn calls in the
 same order, so a seeded model starts from the book's weights), layers, params
 order, forward, backward and generate.  The attention is fastnn's TimeAttention
-(one fused kernel per forward and per backward); ``generate`` runs the greedy
-decoder of one question as one kernel call (kernels/attention_generate.py)
-and leaves the decoder's LSTM state and attention weights where the book's do.
+(one fused kernel per forward and per backward); ``generate`` runs the encoder
+of one question as one kernel call and the greedy decoder as another
+(kernels/attention_generate.py), and leaves the decoder's LSTM state and
+attention weights where the book's do.
 """
 
 import numpy as np
 
 from ..attention import TimeAttention
-from ..kernels.attention_generate import attention_greedy_decode
+from ..kernels.attention_generate import attention_encode, attention_greedy_decode
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from .seq2seq import Encoder, Seq2seq
 
@@ -34,6 +35,19 @@ class AttentionEncoder(Encoder):
 
     def backward(self, dhs):
         return self.embed.backward(self.lstm.backward(dhs))
+
+    def encode_one(self, xs):
+        """The states (1, T, H) of one question xs (1, T), as forward gives, in one kernel call
+        (the layers' caches and ``hs`` are left as they were)."""
+        ids = np.asarray(xs)
+        if ids.ndim != 2 or ids.shape[0] != 1:
+            raise ValueError(f"AttentionEncoder.encode_one: xs has shape {ids.shape}; expected (1, T), one question")
+        embed_W, Wx, Wh, b = self.params
+        table = embed_W @ Wx + b
+        dtype = table.dtype if table.dtype.kind == "f" else np.dtype(np.float64)
+        hs = np.empty((ids.shape[1], Wh.shape[0]), dtype)
+        attention_encode(np.asarray(table, dtype), np.asarray(Wh, dtype), ids[0], hs)
+        return hs[None]
 
 
 class AttentionDecoder:
@@ -145,5 +159,4 @@ class AttentionSeq2seq(Seq2seq):
         V = self.decoder.params[0].shape[0]
         if not isinstance(start_id, (int, np.integer)) or isinstance(start_id, bool) or not 0 <= start_id < V:
             raise IndexError(f"AttentionSeq2seq.generate: start_id is {start_id!r}; expected an id in [0, {V})")
-        enc_hs = self.encoder.forward(xs)
-        return self.decoder.generate(enc_hs, start_id, sample_size)
+        return self.decoder.generate(self.encoder.encode_one(ids), start_id, sample_size)
