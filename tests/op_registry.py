@@ -377,6 +377,78 @@ def _ref_sum(s):
 
 
 # --------------------------------------------------------------------------
+# Embedding and Dropout.
+
+def _embedding_samples():
+    def make(v, h, ids_shape, large=False):
+        def build(rng, dtype):
+            W = _large(rng, (v, h), dtype) if large else _normal(rng, (v, h), dtype)
+            idx = rng.integers(0, v, size=ids_shape).astype(np.int64)
+            return SampleInput("", {"W": W, "dout": _normal(rng, ids_shape + (h,), dtype)}, {"idx": idx})
+        return build
+    return {
+        "batch1": make(5, 3, (1,)),
+        "odd7x5": make(5, 3, (7,)),
+        "empty": make(5, 3, (0,)),
+        "large": make(6, 4, (9,), large=True),  # 9 ids of 6 words: repeated ids add up
+        "normal": make(10, 6, (4, 3)),
+    }
+
+
+def _run_embedding(s):
+    layer = layers.Embedding(s.arrays["W"])
+    dW = layer.grads[0]
+    out = layer.forward(s.labels["idx"])
+    assert layer.backward(s.arrays["dout"]) is None and layer.grads[0] is dW
+    return {"out": out, "dW": dW}
+
+
+def _ref_embedding(s):
+    W, idx, dout = s.arrays["W"], np.array(s.labels["idx"]), s.arrays["dout"]
+    dW = np.zeros(np.shape(W))
+    np.add.at(dW, idx, np.array(dout, np.float64))
+    return {"out": np.array(W, np.float64)[idx], "dW": dW}
+
+
+_DROPOUT_SEED, _DROPOUT_RATIO = 1234, 0.3
+
+
+def _run_dropout(s):
+    np.random.seed(_DROPOUT_SEED)  # Dropout draws np.random.rand as the book does
+    layer = layers.Dropout(_DROPOUT_RATIO)
+    out = layer.forward(s.arrays["x"])
+    return {"out": out, "dx": layer.backward(s.arrays["dout"]),
+            "eval": layer.forward(s.arrays["x"], train_flg=False)}
+
+
+def _ref_dropout(s):
+    np.random.seed(_DROPOUT_SEED)
+    x = np.array(s.arrays["x"], np.float64)
+    mask = np.random.rand(*x.shape) > _DROPOUT_RATIO
+    return {"out": x * mask, "dx": np.array(s.arrays["dout"], np.float64) * mask, "eval": x * (1 - _DROPOUT_RATIO)}
+
+
+def _embedding_errors():
+    where = "Embedding.forward"
+    mk = lambda dtype: layers.Embedding(_W(dtype))  # 5 words of 3
+    fwd = lambda dtype: (np.array([0, 4, 2]),)
+    return (
+        ErrorInput("backward_first", _fresh(mk, lambda l, dt: l.backward(np.ones((3, 3), dt))), ValueError,
+                   _esc("Embedding.backward: backward called before forward")),
+        ErrorInput("idx_too_large", _primed(mk, fwd, lambda l, dt: l.forward(np.array([0, 1, 5]))), IndexError,
+                   _esc(f"{where}: idx[2] is 5; expected word ids in [0, 5)")),
+        ErrorInput("idx_negative", _primed(mk, fwd, lambda l, dt: l.forward(np.array([-1, 1]))), IndexError,
+                   _esc(f"{where}: idx[0] is -1; expected word ids in [0, 5)")),
+        ErrorInput("idx_float", _primed(mk, fwd, lambda l, dt: l.forward(np.array([0.0, 1.0]))), TypeError,
+                   _esc(f"{where}: idx has dtype float64; expected integer word ids")),
+        ErrorInput("idx_None", _primed(mk, fwd, lambda l, dt: l.forward(None)), TypeError,
+                   _esc(f"{where}: idx is None; expected integer word ids")),
+        ErrorInput("dout_shape", _after_forward(mk, fwd, lambda l, dt: l.backward(np.ones((3, 4), dt))),
+                   ValueError, _esc("Embedding.backward: dout has shape (3, 4); expected (3, 3)")),
+    )
+
+
+# --------------------------------------------------------------------------
 # Functions.
 
 def _run_sigmoid_fn(s):
@@ -567,6 +639,8 @@ _BUILD = {
     "SigmoidWithLoss": _layer_builder(lambda s: layers.SigmoidWithLoss(), ("x", "t")),
     "Repeat": _layer_builder(lambda s: layers.Repeat(s.kwargs["N"], axis=s.kwargs["axis"]), ("x",)),
     "Sum": _layer_builder(lambda s: layers.Sum(axis=s.kwargs["axis"]), ("x",)),
+    "Embedding": _layer_builder(lambda s: layers.Embedding(s.arrays["W"]), ("idx",)),
+    "Dropout": _layer_builder(lambda s: layers.Dropout(_DROPOUT_RATIO), ("x",)),
 }
 
 
@@ -984,6 +1058,12 @@ OPS = [
                ("axis_2", {"axis": 2}, ValueError, _esc("Sum: axis is 2; expected 0 or 1")),
                ("axis_bool", {"axis": True}, ValueError, _esc("Sum: axis is True; expected 0 or 1")),
            ]), build=_BUILD["Sum"], saved=("x_shape",)),
+    OpInfo("Embedding", "layer", _run_embedding, _ref_embedding, _embedding_samples(), _embedding_errors(),
+           data_arrays=("dout",), build=_BUILD["Embedding"], saved=("idx",),
+           conversion_xfail={c: "Embedding refuses a byte-swapped W (TypeError: expected float32 or float64) "
+                                "where the other layers convert their params" for c in ("big_endian_f4", "big_endian_f8")}),
+    OpInfo("Dropout", "layer", _run_dropout, _ref_dropout, _xdout_samples(_SHAPES_ANY),
+           _simple_layer_errors(layers.Dropout, (2, 3), (2, 4)), build=_BUILD["Dropout"], saved=("mask",)),
     OpInfo("sigmoid", "function", _run_sigmoid_fn, _ref_sigmoid_fn,
            {k: v for k, v in _xdout_samples(_SHAPES_ANY).items()},
            _function_errors(functions.sigmoid, (2, 3), []), data_arrays=("x",)),
