@@ -62,6 +62,7 @@ CHAPTER_FILES = {
     "attention_layer": "fastnn.attention",  # ch08
     "seq2seq": "fastnn.models.seq2seq",  # ch07
     "peeky_seq2seq": "fastnn.models.seq2seq",  # ch07
+    "attention_seq2seq": "fastnn.models.attention_seq2seq",  # ch08
 }
 CHAPTER_PACKAGE = re.compile(r"ch\d\d$")
 
