@@ -7,6 +7,8 @@ order, forward and backward.  ``generate`` gives the book's ids; for the one
 question it is given it runs the encoder and the greedy decoder each as one
 kernel call (kernels/seq2seq_generate.py) instead of one layer call per
 character, and it leaves the decoder's LSTM state where the book's does.
+PeekyDecoder's LSTM makes the peeked h's share of its input projection once
+per batch, not once per step (models/_peeky_lstm.py).
 """
 
 import numpy as np
@@ -14,6 +16,7 @@ import numpy as np
 from ..base_model import BaseModel
 from ..kernels.seq2seq_generate import lstm_encode, lstm_greedy_decode
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
+from ._peeky_lstm import PeekyLSTMRun
 
 
 def _lstm_weights(rn, D, H):
@@ -196,14 +199,16 @@ class PeekyDecoder(Decoder):
 
     def forward(self, xs, h):
         h = np.asarray(h)
-        self.lstm.set_state(h)
+        self.lstm.set_state(h)  # the book's checks of h, and its state attributes
         out = self.embed.forward(xs)
         N, T, D = out.shape
         H = h.shape[1]
+        run = PeekyLSTMRun(self.lstm, out, h)  # [h, e_t] @ Wx with h's half made once
+        out = run.forward()
         hs = np.broadcast_to(h[:, None, :].astype(out.dtype, copy=False), (N, T, H))
-        out = self.lstm.forward(np.concatenate((hs, out), axis=2))
         score = self.affine.forward(np.concatenate((hs, out), axis=2))
         self.cache = H
+        self._run = run
         return score
 
     def backward(self, dscore):
@@ -211,9 +216,9 @@ class PeekyDecoder(Decoder):
             raise ValueError("PeekyDecoder.backward: called before forward")
         H = self.cache
         dout = self.affine.backward(dscore)
-        dlstm = self.lstm.backward(dout[:, :, H:])
-        self.embed.backward(dlstm[:, :, H:])
-        return self.lstm.dh + dout[:, :, :H].sum(axis=1) + dlstm[:, :, :H].sum(axis=1)
+        dembed, dh_inputs = self._run.backward(dout[:, :, H:])
+        self.embed.backward(dembed)
+        return self.lstm.dh + dout[:, :, :H].sum(axis=1) + dh_inputs
 
     def _tables(self, h):
         embed_W, Wx, Wh, b, affine_W, affine_b = self.params
