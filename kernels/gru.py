@@ -85,9 +85,12 @@ def _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
     if t == T - 1:
         for k in range(G):
             db[k] = 0
+    db_h = db[2 * H:]
     for n in range(N):
         a = gates[n, t]
-        d = dA[n, t]
+        a_z = a[:H]
+        a_h = a[2 * H:]
+        d_h = dA[n, t, 2 * H:]
         dhs_n = dhs[n, t]
         part = dh_part[n]
         mm = dh_mm[n]
@@ -95,10 +98,10 @@ def _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
         for j in range(H):
             dhn[j] = dhs_n[j] + part[j] + mm[j]
         for j in range(H):
-            cand = a[2 * H + j]
-            d[2 * H + j] = dhn[j] * a[j] * (one - cand * cand)
-        for j in range(2 * H, G):
-            db[j] += d[j]
+            cand = a_h[j]
+            d_h[j] = dhn[j] * a_z[j] * (one - cand * cand)
+        for j in range(H):  # a 0-based loop: range(2 * H, G) stayed scalar
+            db_h[j] += d_h[j]
 
 
 @njit(**KERNEL)
