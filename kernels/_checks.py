@@ -80,9 +80,25 @@ def _check_same_dtype_jit(kernel, name, a, reference_name, reference):
     return fail
 
 
-@njit(**HELPER)
 def _span(a):
-    """[first, last) byte addresses that a's elements can occupy."""
+    """[first, last) byte addresses that a's elements can occupy (a not empty)."""
+    return _strided_span(a)
+
+
+# Compiled, a contiguous array (the usual case, known from its type) spans
+# its nbytes from its data pointer: no loop over the strides.
+@overload(_span, inline="always")
+def _span_jit(a):
+    if a.layout in "CF":
+        def contiguous(a):
+            lo = np.intp(a.ctypes.data)
+            return lo, lo + a.nbytes
+        return contiguous
+    return _strided_span
+
+
+@njit(**HELPER)
+def _strided_span(a):
     # As a signed integer: Numba types the address as unsigned, and unsigned
     # plus a (signed) stride would be computed in float64.
     lo = hi = np.intp(a.ctypes.data)
