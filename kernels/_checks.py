@@ -94,7 +94,9 @@ def _span_jit(a):
             lo = np.intp(a.ctypes.data)
             return lo, lo + a.nbytes
         return contiguous
-    return _strided_span
+    def strided(a):
+        return _strided_span(a)
+    return strided
 
 
 @njit(**HELPER)
