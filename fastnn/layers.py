@@ -9,9 +9,16 @@ Affine), activations.py (Sigmoid, Softmax), losses.py (SoftmaxWithLoss,
 SigmoidWithLoss), nodes.py (Repeat, Sum).  Shared machinery: _inputs.py
 (checks), _buffers.py (output arrays), _grads.py (writing grads), _dispatch.py
 (a kernel or its parallel twin).
+
+The book's common/layers.py has no ``__all__``, so its star import also hands
+out what it imported itself: ``np``, ``GPU``, ``softmax`` and
+``cross_entropy_error``; book scripts (ch04/skip_gram.py) rely on that, so
+this module hands out the same.
 """
 
 from .activations import Sigmoid, Softmax
+from .functions import cross_entropy_error, softmax
+from .np import GPU, np
 from .dense import Affine, MatMul
 from .dropout import Dropout
 from .embedding import Embedding
@@ -22,6 +29,7 @@ __all__ = [
     "Affine",
     "Dropout",
     "Embedding",
+    "GPU",
     "MatMul",
     "Repeat",
     "Sigmoid",
@@ -29,4 +37,7 @@ __all__ = [
     "Softmax",
     "SoftmaxWithLoss",
     "Sum",
+    "cross_entropy_error",
+    "np",
+    "softmax",
 ]

@@ -10,6 +10,7 @@ parameter, as in the book, and are views of one buffer for the same reason.
 
 import math
 import operator
+import sys  # noqa: F401 (the book's star import gives it too)
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from . import _inputs as check
 from ._dispatch import Kernel
 from ._flat import views_of_one_buffer
 from .kernels import optimizers as kernels
+from .np import GPU  # noqa: F401 (the book's star import gives it too)
 
 
 def _work_dtype(p):

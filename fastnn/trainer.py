@@ -1,9 +1,17 @@
 """The book's Trainer (common/trainer.py): mini-batch training with progress lines."""
 
 import operator
+import sys
 import time
 
 import numpy
+import numpy as np
+
+from .np import GPU
+
+# What the book's star import of common/trainer.py gives (it has no __all__), less
+# plt: matplotlib is optional here, imported only when a plot is drawn.
+__all__ = ["GPU", "RnnlmTrainer", "Trainer", "clip_grads", "np", "numpy", "remove_duplicate", "sys", "time"]
 
 
 class Trainer:
@@ -127,4 +135,8 @@ def __getattr__(name):
         from .rnnlm_trainer import RnnlmTrainer
 
         return RnnlmTrainer
+    if name == "clip_grads":
+        from .util import clip_grads
+
+        return clip_grads
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

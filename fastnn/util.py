@@ -3,13 +3,18 @@
 The functions live by topic (fastnn.text, fastnn.word_stats, fastnn.word_vectors)
 and are re-exported here under the book's names, so ``from fastnn.util import
 preprocess, create_co_matrix, ppmi, most_similar`` works as the book's import
-does.  eval_perplexity (chapters 5-6) lives in fastnn.perplexity.  Not here yet:
-eval_seq2seq (chapter 7).
+does.  eval_perplexity (chapters 5-6) lives in fastnn.perplexity, eval_seq2seq
+(chapter 7) in fastnn.seq2seq_eval.  As the book's module has no __all__, its star
+import also gives np, GPU, os and sys; so does this one.
 """
+
+import os
+import sys
 
 import numpy as np
 
 from . import config
+from .np import GPU
 from .perplexity import eval_perplexity
 from .seq2seq_eval import eval_seq2seq  # chapter 7
 from .text import convert_one_hot, create_contexts_target, preprocess
@@ -19,8 +24,9 @@ from .word_vectors import analogy, cos_similarity, most_similar, normalize
 config.check_cpu()
 
 __all__ = [
-    "analogy", "clip_grads", "convert_one_hot", "cos_similarity", "create_co_matrix",
-    "create_contexts_target", "eval_perplexity", "most_similar", "normalize", "ppmi", "preprocess", "to_cpu", "to_gpu",
+    "GPU", "analogy", "clip_grads", "convert_one_hot", "cos_similarity", "create_co_matrix",
+    "create_contexts_target", "eval_perplexity", "eval_seq2seq", "most_similar", "normalize",
+    "np", "os", "ppmi", "preprocess", "sys", "to_cpu", "to_gpu",
 ]
 
 
