@@ -9,6 +9,7 @@ written, and run the products through numpy's BLAS.
 import numpy as np
 
 from . import _inputs as check
+from ._grads import grad_target
 from .kernels import blas
 
 
@@ -70,6 +71,14 @@ def as_dtype(a, dtype):
 def product(a, b, out):
     """out = a @ b by numpy's BLAS; out is C-contiguous and of the operands' dtype."""
     blas.dot(a, b, out)
+
+
+def check_grads(where, grads, D, H, n_gates, dtype):
+    """Every grad (dWx, dWh, db) of the shape forward's weights had, and writeable, checked
+    before backward writes any: a grad swapped for another shape raises, changing nothing."""
+    G = n_gates * H
+    for i, (shape, name) in enumerate((((D, G), "Wx"), ((H, G), "Wh"), ((G,), "b"))):
+        grad_target(grads[i], shape, dtype, where, f"grads[{i}]", f"like params[{i}] ({name})")
 
 
 def product_into_grad(a, b, grad):

@@ -58,15 +58,3 @@ def state(h, where, name, shape, dtype):
             "(the batch changed? call reset_state() first)"
         )
     return h
-
-
-def grad_target(grad, dtype):
-    """Where a kernel should write a gradient: ``grad`` itself when it can."""
-    if grad.dtype == dtype and grad.flags.c_contiguous:
-        return grad
-    return np.empty(grad.shape, dtype)
-
-
-def store_grad(grad, computed):
-    if computed is not grad:
-        grad[...] = computed

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _inputs as check
 from . import _time_inputs as tcheck
+from ._grads import grad_target, store_grad
 from .kernels import blas
 from .kernels.affine import affine_backward_small, affine_forward
 from .kernels.matmul import is_small
@@ -77,12 +78,14 @@ class TimeAffine:
         if W.shape[0] != D:
             raise ValueError(f"{where}: W has shape {W.shape}; forward ran with D = {D}")
         dW, db = self.grads
-        dW_t = dW if dW.dtype == dtype and (dW.flags.c_contiguous or dW.flags.f_contiguous) else np.empty(dW.shape, dtype)
-        db_t = tcheck.grad_target(db, dtype)
+        dW_t = grad_target(dW, W.shape, dtype, where, "grads[0]", "like params[0] (W)")
+        if dW_t is not dW and dW.dtype is dtype and dW.flags.f_contiguous:
+            dW_t = dW  # the kernel writes a Fortran-ordered grad (a transposed, tied one) in place too
+        db_t = grad_target(db, (W.shape[1],), dtype, where, "grads[1]", "(one per column of W)")
         dx = np.empty(x.shape, dtype)
         affine_rows_backward(dout.reshape(N * T, W.shape[1]), x.reshape(N * T, D), W, dx.reshape(N * T, D), dW_t, db_t)
-        tcheck.store_grad(dW, dW_t)
-        tcheck.store_grad(db, db_t)
+        store_grad(dW, dW_t)
+        store_grad(db, db_t)
         return dx
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _inputs as check
 from . import _time_inputs as tcheck
+from ._grads import grad_target, store_grad
 from .kernels.embedding import embedding_backward, embedding_forward
 
 
@@ -26,7 +27,7 @@ class TimeEmbedding:
         self.grads = [np.zeros_like(W)]
         self.W = W
         self.idx = None
-        self._shape = None
+        self._shape = self._rows = None
 
     def _weight(self, where):
         W = self.params[0]
@@ -44,7 +45,7 @@ class TimeEmbedding:
         out = np.empty((N, T, W.shape[1]), W.dtype)
         embedding_forward(W, idx, out.reshape(N * T, W.shape[1]))  # ids checked above
         self.idx = idx.copy() if np.shares_memory(idx, xs) else idx  # a caller may reuse its ids array
-        self._shape = (N, T, W.shape[1])
+        self._shape, self._rows = (N, T, W.shape[1]), W.shape[0]  # the ids were checked against these rows
         return out
 
     def backward(self, dout):
@@ -54,9 +55,11 @@ class TimeEmbedding:
         dW = self.grads[0]
         dtype = dW.dtype if dW.dtype in (np.float32, np.float64) else W.dtype
         dout = check.operand(dout, np.dtype(dtype), where, "dout")
-        if dout.shape != self._shape or W.shape[1] != self._shape[2]:
+        if W.shape != (self._rows, self._shape[2]):
+            raise ValueError(f"{where}: W has shape {W.shape}; expected {(self._rows, self._shape[2])} as in forward")
+        if dout.shape != self._shape:
             raise ValueError(f"{where}: dout has shape {dout.shape}; expected {self._shape} like forward's output")
-        target = tcheck.grad_target(dW, np.dtype(dtype))
+        target = grad_target(dW, W.shape, np.dtype(dtype), where, "grads[0]", "like params[0] (W)")
         embedding_backward(dout.reshape(idx.size, W.shape[1]), idx, target)
-        tcheck.store_grad(dW, target)
+        store_grad(dW, target)
         return None

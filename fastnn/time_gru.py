@@ -124,6 +124,7 @@ class TimeGRU:
         seq = check.saved(self._seq if self._seq is not None and self._seq.xs is not None else None, where)
         N, T, D, H, dtype = seq.shape
         dhs = check.same_shape(dhs, (N, T, H), where, "dhs", dtype)
+        rec.check_grads(where, self.grads, D, H, 3, dtype)
         dxs, self.dh = _backward(seq, dhs, self.grads)
         return dxs
 
@@ -164,5 +165,6 @@ class GRU:
         seq = check.saved(self.cache, where)
         N, _, D, H, dtype = seq.shape
         dh_next = check.same_shape(dh_next, (N, H), where, "dh_next", dtype)
+        rec.check_grads(where, self.grads, D, H, 3, dtype)
         dxs, dh_prev = _backward(seq, dh_next.reshape(N, 1, H), self.grads)
         return dxs.reshape(N, D), dh_prev

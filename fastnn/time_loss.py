@@ -11,11 +11,15 @@ at the book's (700, 10000) float32, a fresh array costs its page faults.
 import numpy as np
 
 from . import _inputs as check
-from ._buffers import REUSE_MIN_ELEMENTS, output
+from ._buffers import output
+from ._dispatch import Kernel
 from .kernels import time_softmax_loss as kernels
-from .kernels._config import PARALLEL_MIN_ELEMENTS
-from .kernels.blas import threads_are_spinning
 from .layers import SigmoidWithLoss
+
+# Both twins add the loss band by band in the same order (kernels/time_softmax_loss.py),
+# so the loss has the same bits either way: the choice may follow BLAS's spinning threads.
+_FORWARD_GRAD = Kernel(kernels.time_softmax_loss_forward_grad, kernels.time_softmax_loss_forward_grad_parallel)
+_BACKWARD = Kernel(kernels.time_softmax_loss_backward, kernels.time_softmax_loss_backward_parallel)
 
 
 def _dout(dout, where):
@@ -77,20 +81,17 @@ class TimeSoftmaxWithLoss:
         ts = _labels(ts, xs.shape, where)
         x2 = xs.reshape(N * T, V)
         count = int(np.count_nonzero(ts != self.ignore_label))
-        big = x2.size >= REUSE_MIN_ELEMENTS
-        ys = output(self._ys_spare, x2.shape, x2.dtype) if big else np.empty(x2.shape, x2.dtype)
-        dx = output(self._dx, x2.shape, x2.dtype) if big else np.empty(x2.shape, x2.dtype)
-        parallel = x2.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()
+        ys = output(self._ys_spare, x2.shape, x2.dtype)
+        dx = output(self._dx, x2.shape, x2.dtype)
         # The gradient for dout = 1 (what a model's backward() asks for) is written
         # in the same pass as y, while each row is in cache; backward hands it over.
-        log_sum, bad = (kernels.time_softmax_loss_forward_grad_parallel if parallel
-                        else kernels.time_softmax_loss_forward_grad)(x2, ts, self.ignore_label, count, ys, dx)
+        log_sum, bad = _FORWARD_GRAD.pick(x2.size)(x2, ts, self.ignore_label, count, ys, dx)
         if bad >= 0:
             raise IndexError(
                 f"{where}: label {ts[bad]} at step {bad % T} of sequence {bad // T} is out of range; "
                 f"expected word ids in [0, {V}) or the ignore_label {self.ignore_label}"
             )
-        self._ys_spare = self._ys if big else None
+        self._ys_spare = self._ys
         self._ts, self._ys, self._shape, self._count = ts, ys, (N, T, V), count
         self._dx, self._dx_ready = dx, True
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -103,10 +104,8 @@ class TimeSoftmaxWithLoss:
         if dout == 1.0 and self._dx_ready:  # computed by forward; handed over once
             self._dx_ready = False
             return self._dx.reshape(self._shape)
-        dx = output(self._dx, ys.shape, ys.dtype) if ys.size >= REUSE_MIN_ELEMENTS else np.empty(ys.shape, ys.dtype)
-        parallel = ys.size >= PARALLEL_MIN_ELEMENTS and not threads_are_spinning()
-        (kernels.time_softmax_loss_backward_parallel if parallel else kernels.time_softmax_loss_backward)(
-            ys, self._ts, self.ignore_label, dout, self._count, dx)
+        dx = output(self._dx, ys.shape, ys.dtype)
+        _BACKWARD.pick(ys.size)(ys, self._ts, self.ignore_label, dout, self._count, dx)
         self._dx, self._dx_ready = dx, False
         return dx.reshape(self._shape)
 

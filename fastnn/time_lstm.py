@@ -129,6 +129,7 @@ class TimeLSTM:
         seq = check.saved(self._seq if self._seq is not None and self._seq.xs is not None else None, where)
         N, T, D, H, dtype = seq.shape
         dhs = check.same_shape(dhs, (N, T, H), where, "dhs", dtype)
+        rec.check_grads(where, self.grads, D, H, 4, dtype)
         dxs, self.dh = _backward(seq, dhs, np.zeros((N, H), dtype), self.grads)
         return dxs
 
@@ -176,6 +177,7 @@ class LSTM:
         seq = check.saved(self.cache, where)
         N, _, D, H, dtype = seq.shape
         dh_next = check.same_shape(dh_next, (N, H), where, "dh_next", dtype)
+        rec.check_grads(where, self.grads, D, H, 4, dtype)
         if np.ndim(dc_next) == 0:  # the book's TimeLSTM passes 0 at the last step
             dc = np.full((N, H), check.operand(dc_next, dtype, where, "dc_next"), dtype)
         else:  # a copy: the kernel turns it into dc_prev in place
@@ -219,6 +221,8 @@ class TimeBiLSTM:
                 raise ValueError(
                     f"TimeBiLSTM.backward: dhs has shape {shape}; expected the forward's (N, T) "
                     "(or backward called before forward)")
+            _, _, D, H_, dtype = lstm._seq.shape
+            rec.check_grads("TimeLSTM.backward", lstm.grads, D, H_, 4, dtype)
         dxs1 = fw.backward(dhs[:, :, :H])
         dxs2 = bw.backward(dhs[:, ::-1, H:])
         return dxs1 + dxs2[:, ::-1]

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _inputs as check
 from . import _time_inputs as tcheck
+from ._grads import grad_target, store_grad
 from .kernels import rnn
 from .kernels.matmul import matmul_backward, matmul_forward
 from .kernels.repeat_sum import sum_runs_2d
@@ -31,9 +32,16 @@ def _weights(params, where, **operands):
             check.operand(b, dtype, where, "b"), dtype)
 
 
+def _grad_targets(grads, Wx, Wh, dtype, where):
+    """Where to write dWx, dWh, db: every grad checked (shape, writeable) before any is written."""
+    return (grad_target(grads[0], Wx.shape, dtype, where, "grads[0]", "like params[0] (Wx)"),
+            grad_target(grads[1], Wh.shape, dtype, where, "grads[1]", "like params[1] (Wh)"),
+            grad_target(grads[2], Wh.shape[1:], dtype, where, "grads[2]", "like params[2] (b)"))
+
+
 def _store(grads, dWx, dWh, db):
     for grad, value in zip(grads, (dWx, dWh, db)):
-        tcheck.store_grad(grad, value)
+        store_grad(grad, value)
 
 
 class RNN:
@@ -72,7 +80,7 @@ class RNN:
         dh_next = check.same_shape(dh_next, h_next.shape, where, "dh_next", dtype)
         dt = np.empty(h_next.shape, dtype)
         rnn.rnn_step_backward(dh_next, np.zeros_like(dt), h_next, dt, dt)
-        dWx, dWh, db = (tcheck.grad_target(g, dtype) for g in self.grads)
+        dWx, dWh, db = _grad_targets(self.grads, Wx, Wh, dtype, where)
         dx = np.empty(x.shape, dtype)
         dh_prev = np.empty(h_prev.shape, dtype)
         matmul_backward(dt, x, Wx, dx, dWx)
@@ -143,7 +151,7 @@ class TimeRNN:
         for t in range(T - 1, -1, -1):
             rnn.rnn_step_backward(dhs[:, t], dh, hs_tm[t + 1], dt_tm[t], dt_bm[:, t])
             matmul_forward(dt_tm[t], Wh.T, dh)
-        dWx, dWh, db = (tcheck.grad_target(g, dtype) for g in self.grads)
+        dWx, dWh, db = _grad_targets(self.grads, Wx, Wh, dtype, where)
         dxs = np.empty((N, T, D), dtype)
         dt2 = dt_bm.reshape(N * T, H)
         matmul_backward(dt2, x2, Wx, dxs.reshape(N * T, D), dWx)
