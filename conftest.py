@@ -3,7 +3,7 @@
 - default (``pytest``): every op and dtype, a few minutes on 2 cores.
 - ``pytest -m "not slow"``: the quick run, about a minute.
 - ``pytest --exhaustive``: also the long sweeps marked ``exhaustive`` (each
-  bad kernel call in its own process, large hypothesis budgets); CI runs these.
+  bad kernel call in its own process); run them before a release.
 """
 
 import pytest
@@ -11,18 +11,18 @@ import pytest
 
 def pytest_addoption(parser):
     parser.addoption("--exhaustive", action="store_true", default=False,
-                     help="also run the long sweeps marked 'exhaustive' (CI does)")
+                     help="also run the long sweeps marked 'exhaustive'")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than a few seconds; the quick run deselects it")
-    config.addinivalue_line("markers", "exhaustive: a long sweep that runs only with --exhaustive (CI)")
+    config.addinivalue_line("markers", "exhaustive: a long sweep that runs only with --exhaustive")
 
 
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--exhaustive"):
         return
-    skip = pytest.mark.skip(reason="exhaustive sweep: run with --exhaustive (CI does)")
+    skip = pytest.mark.skip(reason="exhaustive sweep: run with --exhaustive")
     for item in items:
         if "exhaustive" in item.keywords:
             item.add_marker(skip)
