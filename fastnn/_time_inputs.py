@@ -46,6 +46,9 @@ def word_ids(xs, where, vocab):
         if low < 0 or high >= vocab:
             bad = low if low < 0 else high
             raise IndexError(f"{where}: word id {bad} is out of range; expected ids in [0, {vocab})")
+    if not (xs.dtype.isnative and xs.dtype.kind == "i" and xs.dtype.itemsize >= 4):
+        # byte-swapped, narrow and unsigned ids would each reach Numba as another type
+        xs = xs.astype(np.int64)
     return xs
 
 

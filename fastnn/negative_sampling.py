@@ -151,7 +151,9 @@ class NegativeSamplingLoss:
             self._rows = np.empty((n, K, H), W.dtype)
             self._scores = np.empty((n, K), W.dtype)
         y = np.empty((n, K), W.dtype)
-        embed_kernels.embedding_dot_forward(W, idx, h, self._rows, self._scores)
+        # negatives are drawn from the sampler's vocabulary: a W with fewer rows is caught here
+        bad = embed_kernels.embedding_dot_forward(W, idx, h, self._rows, self._scores)
+        check_ran(bad, idx, W.shape[0], where, "target or negative sample")
         loss = loss_kernels.binary_losses_forward(self._scores, group, y)
         self._cache = (h, idx, y)
         return W.dtype.type(loss)

@@ -44,7 +44,18 @@ def _labels(ts, shape, where):
         raise ValueError(f"{where}: ts has shape {ts.shape}; expected labels {(N, T)} or one-hot {shape}")
     if ts.dtype.kind not in "iu":
         raise TypeError(f"{where}: ts has dtype {ts.dtype}; expected integer word ids")
-    return np.ascontiguousarray(ts).reshape(N * T)
+    return _native_ids(ts, V, where, "ts").reshape(N * T)
+
+
+def _native_ids(ids, n_ids, where, name):
+    """Integer ids as C-contiguous native int32/int64: byte-swapped, narrow and
+    unsigned ids would each reach Numba as another type (a typing error or one
+    more compilation).  An unsigned id too large for int64 is refused first."""
+    if ids.dtype.isnative and ids.dtype.kind == "i" and ids.dtype.itemsize >= 4:
+        return np.ascontiguousarray(ids)
+    if ids.dtype.kind == "u" and ids.size and int(ids.max()) >= n_ids:
+        raise IndexError(f"{where}: {name} holds {int(ids.max())}; expected ids in [0, {n_ids})")
+    return ids.astype(np.int64)
 
 
 class TimeSoftmaxWithLoss:

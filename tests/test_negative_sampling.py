@@ -226,3 +226,13 @@ def test_float32_kept_and_bad_inputs_change_nothing():
     assert layer._cache is saved
     with pytest.raises(TypeError, match="dout is 'x'"):
         layer.backward("x")
+
+
+def test_negatives_beyond_W_are_refused_in_forward():
+    """A W with fewer rows than the sampler's vocabulary: a negative id past W's
+    last row is an IndexError in forward, not a loss read from stale scores."""
+    corpus = np.arange(50) % 10  # vocabulary of 10
+    layer = NegativeSamplingLoss(np.zeros((3, 4)), corpus, sample_size=5)  # W holds ids 0-2 only
+    np.random.seed(0)
+    with pytest.raises(IndexError, match="NegativeSamplingLoss.forward"):
+        layer.forward(np.ones((8, 4)), np.zeros(8, dtype=np.int64))

@@ -205,3 +205,26 @@ def test_empty_sequences_give_empty_outputs_and_zero_grads():
     embed.backward(np.zeros((2, 0, 3), np.float32))
     for layer in (rnn, affine, embed):
         assert all(np.all(g == 0) for g in layer.grads)
+
+
+@pytest.mark.parametrize("dtype", [">i8", ">i4", "i2", "u1", "u4", "u8"])
+def test_word_ids_and_labels_of_any_integer_dtype(dtype):
+    """Byte-swapped, narrow and unsigned ids give the same results as int64 ids
+    (they are converted, never handed to Numba as another type)."""
+    from fastnn.time_layers import TimeEmbedding, TimeSoftmaxWithLoss
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 6, size=(2, 3))
+    W = rng.standard_normal((6, 4))
+    xs = rng.standard_normal((2, 3, 6))
+    expected_rows = TimeEmbedding(W).forward(ids)
+    expected_loss = TimeSoftmaxWithLoss().forward(xs, ids)
+    assert np.array_equal(TimeEmbedding(W).forward(ids.astype(dtype)), expected_rows)
+    assert TimeSoftmaxWithLoss().forward(xs, ids.astype(dtype)) == expected_loss
+
+
+def test_unsigned_label_too_large_is_refused():
+    from fastnn.time_layers import TimeSoftmaxWithLoss
+    ts = np.zeros((1, 2), np.uint64)
+    ts[0, 1] = 2**64 - 1  # would wrap to the ignore label -1 as int64
+    with pytest.raises(IndexError, match="TimeSoftmaxWithLoss"):
+        TimeSoftmaxWithLoss().forward(np.zeros((1, 2, 3)), ts)
