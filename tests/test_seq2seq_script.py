@@ -48,10 +48,10 @@ def test_defaults_are_the_books():
 def test_attention_missing_is_one_clear_line(monkeypatch):
     import fastnn.models
 
-    monkeypatch.delattr(fastnn.models, "AttentionSeq2seq", raising=False)
-    monkeypatch.setitem(sys.modules, "fastnn.attention", None)
-    if hasattr(fastnn.models, "AttentionSeq2seq"):
-        pytest.skip("AttentionSeq2seq is there")
+    # fastnn.models imports each model on first use: make that import fail
+    monkeypatch.setitem(sys.modules, "fastnn.models.attention_seq2seq", None)
+    monkeypatch.delitem(vars(fastnn.models), "AttentionSeq2seq", raising=False)
+    monkeypatch.delitem(vars(fastnn.models), "attention_seq2seq", raising=False)
     with pytest.raises(SystemExit, match="needs fastnn.models.AttentionSeq2seq"):
         seq2seq.model_class("attention")
 
