@@ -77,21 +77,6 @@ class RnnlmTrainer:
 
     def plot(self, ylim=None, path=None):
         """Plot ppl_list; show it, or save it as an image when ``path`` is given."""
-        if path is None:
-            import matplotlib.pyplot as plt
+        from .trainer import plot_curve  # here, as remove_duplicate above
 
-            fig = plt.figure()
-        else:  # saving needs no pyplot: no GUI backend, no window state kept
-            from matplotlib.figure import Figure
-
-            fig = Figure()
-        ax = fig.subplots()
-        ax.plot(np.arange(len(self.ppl_list)), self.ppl_list, label='train')
-        if ylim is not None:
-            ax.set_ylim(*ylim)
-        ax.set_xlabel('iterations (x' + str(self.eval_interval) + ')')
-        ax.set_ylabel('perplexity')
-        if path is None:
-            plt.show()
-        else:
-            fig.savefig(path, dpi=100, bbox_inches='tight')
+        plot_curve(self.ppl_list, 'perplexity', self.eval_interval, ylim, path)

@@ -81,25 +81,30 @@ class Trainer:
 
     def plot(self, ylim=None, path=None):
         """Plot loss_list: show it (the book's behaviour), or save it as an image at ``path``."""
-        if path is None:
-            import matplotlib.pyplot as plt
+        plot_curve(self.loss_list, 'loss', self.eval_interval, ylim, path)
 
-            fig = plt.figure()
-        else:
-            # Saving needs no pyplot: no GUI backend is loaded and no window state kept.
-            from matplotlib.figure import Figure
 
-            fig = Figure()
-        ax = fig.subplots()
-        ax.plot(numpy.arange(len(self.loss_list)), self.loss_list, label='train')
-        if ylim is not None:
-            ax.set_ylim(*ylim)
-        ax.set_xlabel('iterations (x' + str(self.eval_interval) + ')')
-        ax.set_ylabel('loss')
-        if path is None:
-            plt.show()
-        else:
-            fig.savefig(path, dpi=100, bbox_inches='tight')
+def plot_curve(values, ylabel, eval_interval, ylim=None, path=None):
+    """The trainers' curve of ``values`` per eval_interval iterations: shown, or saved at ``path``."""
+    if path is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure()
+    else:
+        # Saving needs no pyplot: no GUI backend is loaded and no window state kept.
+        from matplotlib.figure import Figure
+
+        fig = Figure()
+    ax = fig.subplots()
+    ax.plot(numpy.arange(len(values)), values, label='train')
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel('iterations (x' + str(eval_interval) + ')')
+    ax.set_ylabel(ylabel)
+    if path is None:
+        plt.show()
+    else:
+        fig.savefig(path, dpi=100, bbox_inches='tight')
 
 
 def remove_duplicate(params, grads):
