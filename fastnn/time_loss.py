@@ -14,7 +14,7 @@ from . import _inputs as check
 from ._buffers import output
 from ._dispatch import Kernel
 from .kernels import time_softmax_loss as kernels
-from .layers import SigmoidWithLoss
+from .layers import SigmoidWithLoss, SoftmaxWithLoss
 
 # Both twins add the loss band by band in the same order (kernels/time_softmax_loss.py),
 # so the loss has the same bits either way: the choice may follow BLAS's spinning threads.
@@ -132,8 +132,6 @@ class Simple_TimeSoftmaxWithLoss:
         self.cache = None
 
     def forward(self, xs, ts):
-        from .layers import SoftmaxWithLoss
-
         where = "Simple_TimeSoftmaxWithLoss.forward"
         xs = check.float_operand(xs, where, "xs")
         if xs.ndim != 3:
