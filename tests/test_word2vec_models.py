@@ -90,6 +90,23 @@ def test_cbow_sees_a_changed_weight_and_writes_grads_in_place():
     assert np.all(model.grads[0][untouched] == 0) and np.any(model.grads[0][touched] != 0)
 
 
+@pytest.mark.parametrize("smaller", ["rows", "width"])
+def test_cbow_backward_refused_after_w_in_shrank_changes_no_grad(smaller):
+    np.random.seed(0)
+    model = CBOW(V, H, WINDOW, _corpus())
+    contexts, target = _batch(np.random.default_rng(0))
+    contexts[0, 0] = V - 1
+    model.forward(contexts, target)
+    shape = (V - 1, H) if smaller == "rows" else (V, H - 1)
+    model.params[0] = np.zeros(shape, np.float32)  # replaced between forward and backward
+    model.grads[0] = np.zeros(shape, np.float32)
+    before = [g.copy() for g in model.grads]
+    with pytest.raises(IndexError if smaller == "rows" else ValueError, match=r"^CBOW\.backward: "):
+        model.backward()
+    for g, b in zip(model.grads, before):
+        np.testing.assert_array_equal(g, b)
+
+
 def _one_hot(ids, n):
     return np.eye(n, dtype=np.int32)[ids]
 

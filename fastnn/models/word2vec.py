@@ -124,6 +124,15 @@ class CBOW:
             raise ValueError("CBOW.backward: backward called before forward")
         W_in = self.params[0]
         dW_in = grad_target(self.grads[0], np.shape(W_in), W_in.dtype, "CBOW.backward", "grads[0]", "like params[0] (W_in)")
+        # What the scatter into dW_in could refuse is checked before ns_loss.backward
+        # writes grads[1], so a rejected call changes nothing (W_in may have been
+        # replaced by a smaller or narrower one since forward).
+        check_ran(kernels.first_bad_index(self._contexts, dW_in.shape[0]), self._contexts, dW_in.shape[0],
+                  "CBOW.backward", "contexts")
+        width = np.shape(self.params[1])[-1]
+        if dW_in.shape[1] != width:
+            raise ValueError(f"CBOW.backward: params[0] (W_in) has shape {dW_in.shape}; expected "
+                             f"({dW_in.shape[0]}, {width}), as wide as params[1] (W_out)")
         dh = self.ns_loss.backward(dout)
         bad = kernels.embedding_mean_backward(dh, self._contexts, dW_in)
         check_ran(bad, self._contexts, dW_in.shape[0], "CBOW.backward", "contexts")
