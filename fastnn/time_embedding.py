@@ -53,13 +53,13 @@ class TimeEmbedding:
         idx = check.saved(self.idx, where)
         W = self._weight(where)
         dW = self.grads[0]
-        dtype = dW.dtype if dW.dtype in (np.float32, np.float64) else W.dtype
-        dout = check.operand(dout, np.dtype(dtype), where, "dout")
+        dtype = W.dtype  # computed in the weight's dtype, like every layer; store_grad casts into dW
+        dout = check.operand(dout, dtype, where, "dout")
         if W.shape != (self._rows, self._shape[2]):
             raise ValueError(f"{where}: W has shape {W.shape}; expected {(self._rows, self._shape[2])} as in forward")
         if dout.shape != self._shape:
             raise ValueError(f"{where}: dout has shape {dout.shape}; expected {self._shape} like forward's output")
-        target = grad_target(dW, W.shape, np.dtype(dtype), where, "grads[0]", "like params[0] (W)")
+        target = grad_target(dW, W.shape, dtype, where, "grads[0]", "like params[0] (W)")
         embedding_backward(dout.reshape(idx.size, W.shape[1]), idx, target)
         store_grad(dW, target)
         return None

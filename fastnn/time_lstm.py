@@ -110,17 +110,25 @@ class TimeLSTM:
         self._seq = None
 
     def forward(self, xs):
-        where = "TimeLSTM.forward"
+        return self._run(self._checked("TimeLSTM.forward", xs))
+
+    def _checked(self, where, xs):
+        """Every operand of a forward, checked; nothing is changed yet."""
         D, H, dtype, Wx, Wh, b = _operands(where, self.params, {"xs": xs})
         xs = rec.sequence(where, xs, dtype, D)
-        N, T = xs.shape[:2]
+        N = xs.shape[0]
         h0 = np.zeros((N, H), dtype)
         c0 = np.zeros((N, H), dtype)
         if self.stateful and self.h is not None:
             h0 = rec.state(where, "h", self.h, (N, H), dtype)
         if self.stateful and self.c is not None:
             c0 = rec.state(where, "c", self.c, (N, H), dtype)
-        seq = self._seq = _buffers(self._seq, N, T, D, H, dtype)
+        return xs, Wx, Wh, b, h0, c0
+
+    def _run(self, checked):
+        xs, Wx, Wh, b, h0, c0 = checked
+        N, T, D = xs.shape
+        seq = self._seq = _buffers(self._seq, N, T, D, Wh.shape[0], xs.dtype)
         hs, self.h, self.c = _forward(seq, xs, Wx, Wh, b, h0, c0)
         return hs
 
@@ -205,8 +213,11 @@ class TimeBiLSTM:
         xs = np.asarray(xs)
         if xs.ndim != 3:
             raise ValueError(f"TimeBiLSTM.forward: xs has shape {xs.shape}; expected (N, T, D)")
-        o1 = self.forward_lstm.forward(xs)
-        o2 = self.backward_lstm.forward(xs[:, ::-1])
+        # Both layers' operands are checked before either runs (and advances its state).
+        checked = (self.forward_lstm._checked("TimeBiLSTM.forward", xs),
+                   self.backward_lstm._checked("TimeBiLSTM.forward", xs[:, ::-1]))
+        o1 = self.forward_lstm._run(checked[0])
+        o2 = self.backward_lstm._run(checked[1])
         return np.concatenate((o1, o2[:, ::-1]), axis=2)
 
     def backward(self, dhs):

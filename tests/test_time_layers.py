@@ -48,6 +48,21 @@ def test_embedding_matches_oracle_with_repeated_ids(shape, dtype, rng, assert_cl
     assert layer.params[0] is W and layer.W is W
 
 
+def test_embedding_backward_computes_in_the_weights_dtype(rng):
+    W = rng.standard_normal((6, 3))  # float64
+    ids = np.array([[1, 1, 4]])
+    dout = rng.standard_normal((1, 3, 3))
+    layer = TimeEmbedding(W)
+    layer.grads[0] = np.zeros((6, 3), np.float32)  # a float32 grad array for a float64 weight
+    layer.forward(ids)
+    layer.backward(dout)
+    expected = np.zeros((6, 3))
+    expected[1] = dout[0, 0] + dout[0, 1]  # summed in float64, then stored as float32
+    expected[4] = dout[0, 2]
+    assert layer.grads[0].dtype == np.float32
+    assert np.array_equal(layer.grads[0], expected.astype(np.float32))
+
+
 def test_embedding_bad_ids_change_nothing(rng):
     layer = TimeEmbedding(rng.standard_normal((5, 3)).astype(np.float32))
     layer.forward(np.array([[1, 2]]))

@@ -160,6 +160,19 @@ def test_time_bilstm_matches_two_oracles(rng, assert_close):
     assert len(layer.params) == 6 and layer.params[3] is layer.backward_lstm.params[0]
 
 
+def test_bilstm_forward_refused_by_its_backward_layer_advances_no_state(rng):
+    N, T, D, H = 2, 5, 3, 4
+    p1, p2 = _params(rng, D, H, np.float32), _params(rng, D, H, np.float32)
+    layer = TimeBiLSTM(*p1, *p2, stateful=True)
+    layer.forward(rng.standard_normal((N, T, D)).astype(np.float32))
+    h, c, seq = layer.forward_lstm.h.copy(), layer.forward_lstm.c.copy(), layer.forward_lstm._seq
+    layer.backward_lstm.params[0] = np.zeros((D + 1, 4 * H), np.float32)  # the backward layer's Wx no longer fits xs
+    with pytest.raises(ValueError, match=r"^TimeBiLSTM\.forward: xs has shape"):
+        layer.forward(rng.standard_normal((N, T, D)).astype(np.float32))
+    assert np.array_equal(layer.forward_lstm.h, h) and np.array_equal(layer.forward_lstm.c, c)
+    assert layer.forward_lstm._seq is seq
+
+
 def test_input_layouts_give_the_same_result(rng, layout, make_layout):
     N, T, D, H = 2, 3, 4, 5
     params = _params(rng, D, H, np.float32)
