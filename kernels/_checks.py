@@ -15,7 +15,7 @@ A dtype mismatch is known when Numba compiles a kernel for its argument types:
 """
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 from numba.extending import overload
 
 from ._config import HELPER
@@ -45,6 +45,22 @@ class Overlap(ValueError):
         kernel, out_name, in_name = self.args
         return (f"{kernel}: {out_name} overlaps {in_name} in memory; expected separate arrays "
                 f"(pass a fresh array as {out_name})")
+
+
+class BadIndex(IndexError):
+    """args: (kernel, argument, value found, end): the value must lie in [0, end)."""
+
+    def __str__(self):
+        kernel, name, found, end = self.args
+        return f"{kernel}: {name} is {found}; expected an integer in [0, {end})"
+
+
+class BadLabel(IndexError):
+    """args: (kernel, row, label found, end, ignore): labels lie in [0, end) or are `ignore`."""
+
+    def __str__(self):
+        kernel, row, found, end, ignore = self.args
+        return f"{kernel}: t[{row}] is {found}; expected a label in [0, {end}) or the ignore label {ignore}"
 
 
 class BadArgument(ValueError):
@@ -125,8 +141,31 @@ def check_no_overlap(kernel, out_name, out, in_name, a):
         raise Overlap(kernel, out_name, in_name)
 
 
-# For the Python wrappers (affine.affine_forward, blas.dot, ...), which read
-# shapes before any kernel runs: plain Python, never compiled.
+@njit(cache=True)
+def check_apart(kernel, names, arrays, n_inputs):
+    """Every output, arrays[n_inputs:], overlaps no other operand (as check_no_overlap).
+
+    For kernels with many operands (the recurrent steps): one pass works out the
+    address ranges, then a plain loop compares them, instead of one call per pair.
+    names is a tuple of strings, arrays a tuple of arrays in the same order.
+    """
+    spans = np.zeros((len(arrays), 2), np.intp)
+    i = 0
+    for a in literal_unroll(arrays):  # noqa: SIM113 - enumerate cannot wrap literal_unroll
+        if a.size:
+            lo, hi = _span(a)
+            spans[i, 0] = lo
+            spans[i, 1] = hi
+        i += 1
+    for j in range(n_inputs, len(arrays)):
+        for k in range(j):
+            if spans[j, 0] < spans[k, 1] and spans[k, 0] < spans[j, 1]:
+                raise Overlap(kernel, names[j], names[k])
+
+
+# For the Python wrappers (affine.affine_forward, blas.dot, the recurrent and
+# attention kernels, ...), which read shapes before any kernel runs: plain
+# Python, never compiled.
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -145,3 +184,62 @@ def check_c_contiguous(kernel, name, a):
     """a must be C-contiguous (an output that BLAS writes)."""
     if not a.flags.c_contiguous:
         raise BadArgument(kernel, name, "not C-contiguous", "a C-contiguous array (np.empty gives one)")
+
+
+def check_operands(kernel, inputs, outputs, overlap=True):
+    """Check a Python-level kernel's operands before any is read or written.
+
+    inputs and outputs map name -> (array, expected shape) for float operands,
+    all of the first one's dtype (float32 or float64), or (array, expected
+    shape, dtype) for the others (ids, counts, masks): dtype a numpy dtype, or
+    a string of dtype kinds ("iu": any integer type).  Outputs must be writable and, with
+    `overlap`, share no memory with any other operand (a kernel whose hot loop
+    is jitted checks that there, with check_apart, for a few ns).
+    """
+    reference = None
+    for role, named in (("input", inputs), ("output", outputs)):
+        for name, entry in named.items():
+            a, shape = entry[0], entry[1]
+            if type(a) is not np.ndarray:
+                raise TypeError(f"{kernel}: {name} is a {type(a).__name__}; expected a numpy array")
+            if len(entry) == 3:
+                _check_fixed_dtype(kernel, name, a, entry[2])
+            elif reference is None:
+                reference = name, a
+                if a.dtype not in _FLOATS:
+                    raise TypeError(f"{kernel}: {name} has dtype {a.dtype}; expected float32 or float64")
+            else:
+                check_same_dtype(kernel, name, a, *reference)
+            if a.shape != tuple(shape):
+                raise ShapeMismatch(kernel, name, a.shape, shape, "from the other operands")
+            if role == "output" and not a.flags.writeable:
+                raise BadArgument(kernel, name, "read-only", "a writable array (it is written)")
+    if overlap:
+        arrays = [(name, entry[0]) for name, entry in inputs.items()]
+        for name, entry in outputs.items():  # each output against every operand before it
+            for other, a in arrays:
+                if np.may_share_memory(entry[0], a):
+                    raise Overlap(kernel, name, other)
+            arrays.append((name, entry[0]))
+
+
+def _check_fixed_dtype(kernel, name, a, dtype):
+    if isinstance(dtype, str):
+        if a.dtype.kind not in dtype:
+            kinds = {"i": "signed integer", "u": "unsigned integer", "f": "float", "b": "bool"}
+            raise TypeError(f"{kernel}: {name} has dtype {a.dtype}; expected a "
+                            + " or ".join(kinds[k] for k in dtype) + " dtype")
+    elif a.dtype != dtype:
+        raise TypeError(f"{kernel}: {name} has dtype {a.dtype}; expected {np.dtype(dtype)}")
+
+
+def check_index(kernel, name, value, end):
+    """value must be a Python or numpy integer (not a bool) in [0, end)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not 0 <= value < end:
+        raise BadIndex(kernel, name, repr(value), end)
+
+
+def check_ids(kernel, name, ids, end):
+    """Every id of an integer array in [0, end); the array's type and shape are checked by check_operands."""
+    if ids.size and (ids.min() < 0 or ids.max() >= end):
+        raise IndexError(f"{kernel}: {name} holds ids in [{ids.min()}, {ids.max()}]; expected ids in [0, {end})")

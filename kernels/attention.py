@@ -18,48 +18,21 @@ ds = a * (da - sum_j a * da), as the book's Softmax layer):
   time attention:    denc = sum over t of both layers' dhs;  ddec[:, t] = the weight's dh
 
 Every public kernel checks its operands (numpy arrays, shapes, one float
-dtype, writable outputs that overlap nothing else) in Python before the
-jitted loop reads or writes anything: a few microseconds, once per layer call.  Float32 and float64;
+dtype, writable outputs that overlap nothing else; _checks.check_operands)
+in Python before the jitted loop reads or writes anything: a few microseconds,
+once per layer call.  Float32 and float64;
 all float operands of one call share a dtype.
 """
 
 import numpy as np
 from numba import njit
 
+from ._checks import check_operands
 from ._config import HELPER, KERNEL
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _check(kernel, inputs, outputs):
-    """Check every operand before a kernel runs; inputs and outputs map name -> (array, shape)."""
-    dtype = first = None
-    for role, named in (("input", inputs), ("output", outputs)):
-        for name, (a, shape) in named.items():
-            if type(a) is not np.ndarray:
-                raise TypeError(f"{kernel}: {name} is {type(a).__name__}; expected a numpy array")
-            if dtype is None:
-                dtype, first = a.dtype, name
-                if dtype not in _FLOATS:
-                    raise TypeError(f"{kernel}: {name} has dtype {dtype}; expected float32 or float64")
-            elif a.dtype != dtype:
-                raise TypeError(f"{kernel}: {name} has dtype {a.dtype}; expected {dtype}, the dtype of {first} "
-                                "(all operands share one dtype; cast them first)")
-            if a.shape != shape:
-                raise ValueError(f"{kernel}: {name} has shape {a.shape}; expected {shape}")
-            if role == "output" and not a.flags.writeable:
-                raise ValueError(f"{kernel}: {name} is read-only; expected a writable array (it is written)")
-    others = [(name, a) for name, (a, _) in inputs.items()]
-    for name, (out, _) in outputs.items():  # each output against the inputs and the outputs before it
-        for other, a in others:
-            if np.may_share_memory(out, a):
-                raise ValueError(f"{kernel}: {name} overlaps {other} in memory; expected separate arrays "
-                                 f"(pass a fresh array as {name})")
-        others.append((name, out))
 
 
 def _sizes(kernel, name, a, ndim):
-    """a's shape, after checking it is an ndarray of ndim dimensions (the others are checked by _check)."""
+    """a's shape, after checking it is an ndarray of ndim dimensions (the others are checked by check_operands)."""
     if type(a) is not np.ndarray:
         raise TypeError(f"{kernel}: {name} is {type(a).__name__}; expected a numpy array")
     if a.ndim != ndim:
@@ -209,7 +182,7 @@ def weight_sum_forward(hs, a, c):
     """c = sum_j a[:, j, None] * hs[:, j].  IN: hs (N, T, H), a (N, T).  OUT: c (N, H)."""
     k = "weight_sum_forward"
     N, T, H = _sizes(k, "hs", hs, 3)
-    _check(k, {"hs": (hs, (N, T, H)), "a": (a, (N, T))}, {"c": (c, (N, H))})
+    check_operands(k, {"hs": (hs, (N, T, H)), "a": (a, (N, T))}, {"c": (c, (N, H))})
     _weight_sum_forward(hs, a, c)
 
 
@@ -220,7 +193,7 @@ def weight_sum_backward(hs, a, dc, dhs, da):
     """
     k = "weight_sum_backward"
     N, T, H = _sizes(k, "hs", hs, 3)
-    _check(k, {"hs": (hs, (N, T, H)), "a": (a, (N, T)), "dc": (dc, (N, H))},
+    check_operands(k, {"hs": (hs, (N, T, H)), "a": (a, (N, T)), "dc": (dc, (N, H))},
            {"dhs": (dhs, (N, T, H)), "da": (da, (N, T))})
     _weight_sum_backward(hs, a, dc, dhs, da)
 
@@ -229,7 +202,7 @@ def attention_weight_forward(hs, h, a):
     """a = softmax over T of sum_h hs * h[:, None].  IN: hs (N, T, H), h (N, H).  OUT: a (N, T)."""
     k = "attention_weight_forward"
     N, T, H = _sizes(k, "hs", hs, 3)
-    _check(k, {"hs": (hs, (N, T, H)), "h": (h, (N, H))}, {"a": (a, (N, T))})
+    check_operands(k, {"hs": (hs, (N, T, H)), "h": (h, (N, H))}, {"a": (a, (N, T))})
     _attention_weight_forward(hs, h, a)
 
 
@@ -240,7 +213,7 @@ def attention_weight_backward(hs, h, a, da, dhs, dh):
     """
     k = "attention_weight_backward"
     N, T, H = _sizes(k, "hs", hs, 3)
-    _check(k, {"hs": (hs, (N, T, H)), "h": (h, (N, H)), "a": (a, (N, T)), "da": (da, (N, T))},
+    check_operands(k, {"hs": (hs, (N, T, H)), "h": (h, (N, H)), "a": (a, (N, T)), "da": (da, (N, T))},
            {"dhs": (dhs, (N, T, H)), "dh": (dh, (N, H))})
     _attention_weight_backward(hs, h, a, da, dhs, dh)
 
@@ -254,7 +227,7 @@ def time_attention_forward(enc, dec, a, out):
     k = "time_attention_forward"
     N, Te, H = _sizes(k, "enc", enc, 3)
     Td = _sizes(k, "dec", dec, 3)[1]
-    _check(k, {"enc": (enc, (N, Te, H)), "dec": (dec, (N, Td, H))},
+    check_operands(k, {"enc": (enc, (N, Te, H)), "dec": (dec, (N, Td, H))},
            {"a": (a, (N, Td, Te)), "out": (out, (N, Td, H))})
     _time_attention_forward(enc, dec, a, out)
 
@@ -268,6 +241,6 @@ def time_attention_backward(enc, dec, a, dout, denc, ddec):
     k = "time_attention_backward"
     N, Te, H = _sizes(k, "enc", enc, 3)
     Td = _sizes(k, "dec", dec, 3)[1]
-    _check(k, {"enc": (enc, (N, Te, H)), "dec": (dec, (N, Td, H)), "a": (a, (N, Td, Te)),
+    check_operands(k, {"enc": (enc, (N, Te, H)), "dec": (dec, (N, Td, H)), "a": (a, (N, Td, Te)),
                "dout": (dout, (N, Td, H))}, {"denc": (denc, (N, Te, H)), "ddec": (ddec, (N, Td, H))})
     _time_attention_backward(enc, dec, a, dout, denc, ddec)

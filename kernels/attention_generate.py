@@ -20,8 +20,9 @@ and are left as the final one; weights (S, Te) gets every step's attention.
 import numpy as np
 from numba import njit
 
+from ._checks import BadArgument, check_ids, check_index, check_operands
 from ._config import HELPER, KERNEL
-from .attention import _check, _softmax_row, _weigh
+from .attention import _sizes, _softmax_row, _weigh
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 
@@ -105,27 +106,19 @@ def attention_greedy_decode(table, Wh, enc, Waff, baff, h, c, start_id, weights,
     IN/OUT: h, c (H,).  OUT: weights (S, Te), out_ids (S,) int64.
     """
     k = "attention_greedy_decode"
-    for name, x, ndim in (("table", table, 2), ("enc", enc, 2), ("h", h, 1), ("baff", baff, 1)):
-        if type(x) is not np.ndarray or x.ndim != ndim:
-            raise ValueError(f"{k}: {name} has shape {np.shape(x)}; expected a {ndim}-D numpy array")
-    V, G = table.shape
-    H = G // 4
-    Te = enc.shape[0]
-    W = baff.shape[0]
-    if G != 4 * h.shape[0] or Te == 0 or W > V:
-        raise ValueError(f"{k}: table {table.shape}, h {h.shape}, enc {enc.shape}, baff {baff.shape}; "
-                         "expected table (V, 4H), h (H,), enc (Te >= 1, H), baff (W <= V,)")
-    if type(out_ids) is not np.ndarray or out_ids.dtype != np.int64 or out_ids.ndim != 1:
-        raise TypeError(f"{k}: out_ids is {getattr(out_ids, 'dtype', type(out_ids).__name__)!s}; "
-                        "expected a 1-D int64 numpy array")
-    if not out_ids.flags.writeable:
-        raise ValueError(f"{k}: out_ids is read-only; expected a writable array (it is written)")
-    S = out_ids.shape[0]
-    _check(k, {"table": (table, (V, G)), "Wh": (Wh, (H, G)), "enc": (enc, (Te, H)),
-               "Waff": (Waff, (2 * H, W)), "baff": (baff, (W,))},
-           {"h": (h, (H,)), "c": (c, (H,)), "weights": (weights, (S, Te))})
-    if not isinstance(start_id, (int, np.integer)) or isinstance(start_id, bool) or not 0 <= start_id < V:
-        raise IndexError(f"{k}: start_id is {start_id!r}; expected an id in [0, {V})")
+    V = _sizes(k, "table", table, 2)[0]
+    Te, W, H = _sizes(k, "enc", enc, 2)[0], _sizes(k, "baff", baff, 1)[0], _sizes(k, "h", h, 1)[0]
+    S = _sizes(k, "out_ids", out_ids, 1)[0]
+    G = 4 * H
+    check_operands(k, {"table": (table, (V, G)), "Wh": (Wh, (H, G)), "enc": (enc, (Te, H)),
+                       "Waff": (Waff, (2 * H, W)), "baff": (baff, (W,))},
+                   {"h": (h, (H,)), "c": (c, (H,)), "weights": (weights, (S, Te)),
+                    "out_ids": (out_ids, (S,), np.int64)})
+    if Te == 0:
+        raise BadArgument(k, "enc", "empty", "the states of at least one step")
+    if W > V:
+        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_index(k, "start_id", start_id, V)
     _decode(table, Wh, enc, Waff, baff, h, c, int(start_id), weights, out_ids)
 
 
@@ -136,15 +129,10 @@ def attention_encode(table, Wh, ids, hs):
     OUT: hs (T, H).
     """
     k = "attention_encode"
-    for name, x in (("table", table), ("Wh", Wh)):
-        if type(x) is not np.ndarray or x.ndim != 2:
-            raise ValueError(f"{k}: {name} has shape {np.shape(x)}; expected a 2-D numpy array")
-    V, G = table.shape
-    H = Wh.shape[0]
-    if type(ids) is not np.ndarray or ids.ndim != 1 or ids.dtype.kind not in "iu":
-        raise TypeError(f"{k}: ids is {getattr(ids, 'dtype', type(ids).__name__)!s} with shape {np.shape(ids)}; "
-                        "expected a 1-D numpy integer array")
-    if ids.size and (ids.min() < 0 or ids.max() >= V):
-        raise IndexError(f"{k}: ids hold values in [{ids.min()}, {ids.max()}]; expected ids in [0, {V})")
-    _check(k, {"table": (table, (V, 4 * H)), "Wh": (Wh, (H, 4 * H))}, {"hs": (hs, (ids.shape[0], H))})
+    V = _sizes(k, "table", table, 2)[0]
+    H = _sizes(k, "Wh", Wh, 2)[0]
+    T = _sizes(k, "ids", ids, 1)[0]
+    check_operands(k, {"table": (table, (V, 4 * H)), "Wh": (Wh, (H, 4 * H)), "ids": (ids, (T,), "iu")},
+                   {"hs": (hs, (T, H))})
+    check_ids(k, "ids", ids, V)
     _encode(table, Wh, ids.astype(np.int64), hs)

@@ -27,6 +27,7 @@ The grouping takes 4 bytes per pair visit, at most CHUNK_PAIRS at a time.
 import numpy as np
 from numba import njit, prange
 
+from ._checks import BadArgument, Overlap, ShapeMismatch
 from ._config import KERNEL, PARALLEL
 
 # Below this many pair visits (len(corpus) * window) one thread does it all:
@@ -147,7 +148,7 @@ def co_occurrence(corpus, window, counts, parallel=None, shift=None):
     parallel: None chooses by size; True or False forces it.
     Raises ValueError (nothing written) for any operand that does not fit.
     """
-    where = "kernels.cooccurrence.co_occurrence"
+    where = "co_occurrence"
     if not isinstance(corpus, np.ndarray) or corpus.dtype not in (np.int32, np.int64):
         raise ValueError(
             f"{where}: corpus must be an int32 or int64 ndarray; found "
@@ -157,12 +158,14 @@ def co_occurrence(corpus, window, counts, parallel=None, shift=None):
         raise ValueError(f"{where}: corpus has shape {corpus.shape}; expected a 1-D sequence of word ids")
     if not isinstance(counts, np.ndarray) or counts.dtype != np.int32:
         raise ValueError(f"{where}: counts must be an int32 ndarray; found {getattr(counts, 'dtype', type(counts))}")
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise ValueError(f"{where}: counts has shape {counts.shape}; expected a square (V, V) matrix")
+    if counts.ndim != 2:
+        raise BadArgument(where, "counts", f"{counts.ndim}-D with shape {counts.shape}", "a square (V, V) matrix")
+    if counts.shape[0] != counts.shape[1]:
+        raise ShapeMismatch(where, "counts", counts.shape, (counts.shape[0],) * 2, "a square (V, V) matrix")
     if not counts.flags.c_contiguous or not counts.flags.writeable:
         raise ValueError(f"{where}: counts must be C-contiguous and writeable")
-    if np.shares_memory(counts, corpus):
-        raise ValueError(f"{where}: counts overlaps corpus")
+    if np.may_share_memory(counts, corpus):
+        raise Overlap(where, "counts", "corpus")
     if isinstance(window, (bool, np.bool_)) or not isinstance(window, (int, np.integer)) or window < 0:
         raise ValueError(f"{where}: window is {window!r}; expected an integer >= 0")
     vocab_size = counts.shape[0]

@@ -8,15 +8,27 @@ multiplies by 1 or 0 (not a select), so NaN and inf give what numpy gives.
 
 from numba import njit
 
+from ._checks import check_no_overlap, check_same_dtype, check_shape
 from ._config import KERNEL
+
+# u holds np.random.rand's float64 numbers whatever x's dtype: only x and the
+# float outputs share one dtype.
 
 
 @njit(**KERNEL)
 def dropout_forward(x, u, ratio, mask, out):
-    """mask = u > ratio; out = x * mask.  IN: x, u (same size, C-contiguous).  OUT: mask (bool), out."""
+    """mask = u > ratio; out = x * mask.  IN: x, u (one shape, C-contiguous).  OUT: mask (bool), out (x's dtype)."""
+    k = "dropout_forward"
+    check_shape(k, "u", u, x.shape, "x's shape")
+    check_shape(k, "mask", mask, x.shape, "x's shape")
+    check_shape(k, "out", out, x.shape, "x's shape")
+    check_same_dtype(k, "out", out, "x", x)
+    check_no_overlap(k, "mask", mask, "x", x)
+    check_no_overlap(k, "mask", mask, "u", u)
+    check_no_overlap(k, "out", out, "x", x)
+    check_no_overlap(k, "out", out, "u", u)
+    check_no_overlap(k, "out", out, "mask", mask)
     xf, uf, mf, of = x.reshape(-1), u.reshape(-1), mask.reshape(-1), out.reshape(-1)
-    if uf.size != xf.size or mf.size != xf.size or of.size != xf.size:
-        raise ValueError("dropout_forward: x, u, mask and out must have the same size")
     zero = of.dtype.type(0)
     one = of.dtype.type(1)
     for i in range(xf.size):
@@ -27,10 +39,14 @@ def dropout_forward(x, u, ratio, mask, out):
 
 @njit(**KERNEL)
 def dropout_backward(dout, mask, dx):
-    """dx = dout * mask.  IN: dout, mask (same size).  OUT: dx."""
+    """dx = dout * mask.  IN: dout, mask (one shape).  OUT: dx (dout's dtype)."""
+    k = "dropout_backward"
+    check_shape(k, "mask", mask, dout.shape, "dout's shape")
+    check_shape(k, "dx", dx, dout.shape, "dout's shape")
+    check_same_dtype(k, "dx", dx, "dout", dout)
+    check_no_overlap(k, "dx", dx, "dout", dout)
+    check_no_overlap(k, "dx", dx, "mask", mask)
     df, mf, xf = dout.reshape(-1), mask.reshape(-1), dx.reshape(-1)
-    if mf.size != df.size or xf.size != df.size:
-        raise ValueError("dropout_backward: dout, mask and dx must have the same size")
     zero = xf.dtype.type(0)
     one = xf.dtype.type(1)
     for i in range(df.size):

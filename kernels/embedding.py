@@ -12,7 +12,17 @@ with the same index would race.
 
 from numba import njit
 
-from ._config import KERNEL
+from ._checks import check_no_overlap, check_same_dtype, check_shape
+from ._config import HELPER, KERNEL
+
+
+@njit(**HELPER)
+def _check_out(kernel, name, a, shape, why, ref_name, ref, idx):
+    """a (written) has `shape` and ref's dtype, and overlaps neither ref nor idx."""
+    check_shape(kernel, name, a, shape, why)
+    check_same_dtype(kernel, name, a, ref_name, ref)
+    check_no_overlap(kernel, name, a, ref_name, ref)
+    check_no_overlap(kernel, name, a, "idx", idx)
 
 
 @njit(**KERNEL)
@@ -28,8 +38,7 @@ def first_bad_index(idx, n_rows):
 @njit(**KERNEL)
 def embedding_forward(W, idx, out):
     """out[m] = W[idx[m]].  IN: W (V, H), idx (M,).  OUT: out (M, H).  Returns -1 or a bad position."""
-    if out.shape[0] != idx.size or out.shape[1] != W.shape[1]:
-        raise ValueError("embedding_forward: out must have shape (idx.size, W.shape[1])")
+    _check_out("embedding_forward", "out", out, (idx.size, W.shape[1]), "(idx.size, W.shape[1])", "W", W, idx)
     bad = first_bad_index(idx, W.shape[0])
     if bad >= 0:
         return bad
@@ -43,8 +52,9 @@ def embedding_forward(W, idx, out):
 @njit(**KERNEL)
 def embedding_backward(dout, idx, dW):
     """dW = 0; dW[idx[m]] += dout[m].  IN: dout (M, H), idx (M,).  OUT: dW (V, H).  Returns -1 or a bad position."""
-    if dout.shape[0] != idx.size or dout.shape[1] != dW.shape[1]:
-        raise ValueError("embedding_backward: dout must have shape (idx.size, dW.shape[1])")
+    k = "embedding_backward"
+    check_shape(k, "dout", dout, (idx.size, dW.shape[1]), "(idx.size, dW.shape[1])")
+    _check_out(k, "dW", dW, dW.shape, "", "dout", dout, idx)
     bad = first_bad_index(idx, dW.shape[0])
     if bad >= 0:
         return bad
@@ -62,8 +72,8 @@ def embedding_mean_forward(W, idx, out):
 
     IN: W (V, H), idx (N, C).  OUT: out (N, H).  Returns -1 or a bad position.
     """
-    if idx.ndim != 2 or out.shape[0] != idx.shape[0] or out.shape[1] != W.shape[1]:
-        raise ValueError("embedding_mean_forward: out must have shape (idx.shape[0], W.shape[1])")
+    _check_out("embedding_mean_forward", "out", out, (idx.shape[0], W.shape[1]), "(idx.shape[0], W.shape[1])",
+               "W", W, idx)
     bad = first_bad_index(idx, W.shape[0])
     if bad >= 0:
         return bad
@@ -88,8 +98,9 @@ def embedding_mean_backward(dout, idx, dW):
 
     IN: dout (N, H), idx (N, C).  OUT: dW (V, H).  Returns -1 or a bad position.
     """
-    if idx.ndim != 2 or dout.shape[0] != idx.shape[0] or dout.shape[1] != dW.shape[1]:
-        raise ValueError("embedding_mean_backward: dout must have shape (idx.shape[0], dW.shape[1])")
+    k = "embedding_mean_backward"
+    check_shape(k, "dout", dout, (idx.shape[0], dW.shape[1]), "(idx.shape[0], dW.shape[1])")
+    _check_out(k, "dW", dW, dW.shape, "", "dout", dout, idx)
     bad = first_bad_index(idx, dW.shape[0])
     if bad >= 0:
         return bad
@@ -110,11 +121,16 @@ def embedding_dot_forward(W, idx, h, rows, out):
 
     IN: W (V, H), idx (N, K), h (N, H).  OUT: rows (N, K, H), out (N, K).  Returns -1 or a bad position.
     """
+    k = "embedding_dot_forward"
     N, K = idx.shape
     H = W.shape[1]
-    if (h.shape[0] != N or h.shape[1] != H or rows.shape[0] != N or rows.shape[1] != K
-            or rows.shape[2] != H or out.shape[0] != N or out.shape[1] != K):
-        raise ValueError("embedding_dot_forward: shapes of idx, h, rows and out disagree")
+    check_shape(k, "h", h, (N, H), "(N, H), N from idx, H from W")
+    check_same_dtype(k, "h", h, "W", W)
+    _check_out(k, "rows", rows, (N, K, H), "(N, K, H) from idx and W", "W", W, idx)
+    check_no_overlap(k, "rows", rows, "h", h)
+    _check_out(k, "out", out, (N, K), "idx's shape", "W", W, idx)
+    check_no_overlap(k, "out", out, "h", h)
+    check_no_overlap(k, "out", out, "rows", rows)
     bad = first_bad_index(idx, W.shape[0])
     if bad >= 0:
         return bad
@@ -137,12 +153,21 @@ def embedding_dot_backward(dout, h, rows, idx, dW, dh):
     IN: dout (N, K), h (N, H), rows (N, K, H) from forward, idx (N, K).  OUT: dW (V, H), dh (N, H).
     Returns -1 or a bad position.
     """
+    k = "embedding_dot_backward"
     N, K = idx.shape
     H = dW.shape[1]
-    if (dout.shape[0] != N or dout.shape[1] != K or h.shape[0] != N or h.shape[1] != H
-            or rows.shape[0] != N or rows.shape[1] != K or rows.shape[2] != H
-            or dh.shape[0] != N or dh.shape[1] != H):
-        raise ValueError("embedding_dot_backward: shapes of dout, h, rows, idx, dW and dh disagree")
+    check_shape(k, "dout", dout, (N, K), "idx's shape")
+    check_shape(k, "h", h, (N, H), "(N, H), N from idx, H from dW")
+    check_shape(k, "rows", rows, (N, K, H), "(N, K, H) from idx and dW")
+    check_same_dtype(k, "h", h, "dout", dout)
+    check_same_dtype(k, "rows", rows, "dout", dout)
+    _check_out(k, "dW", dW, dW.shape, "", "dout", dout, idx)
+    check_no_overlap(k, "dW", dW, "h", h)
+    check_no_overlap(k, "dW", dW, "rows", rows)
+    _check_out(k, "dh", dh, (N, H), "(N, H) like h", "dout", dout, idx)
+    check_no_overlap(k, "dh", dh, "h", h)
+    check_no_overlap(k, "dh", dh, "rows", rows)
+    check_no_overlap(k, "dh", dh, "dW", dW)
     bad = first_bad_index(idx, dW.shape[0])
     if bad >= 0:
         return bad
@@ -165,8 +190,9 @@ def scatter_add(dout, idx, dW):
 
     IN: dout (M, H), idx (M,).  IN/OUT: dW (V, H).  Returns -1 or a bad position.
     """
-    if dout.shape[0] != idx.size or dout.shape[1] != dW.shape[1]:
-        raise ValueError("scatter_add: dout must have shape (idx.size, dW.shape[1])")
+    k = "scatter_add"
+    check_shape(k, "dout", dout, (idx.size, dW.shape[1]), "(idx.size, dW.shape[1])")
+    _check_out(k, "dW", dW, dW.shape, "", "dout", dout, idx)
     bad = first_bad_index(idx, dW.shape[0])
     if bad >= 0:
         return bad

@@ -23,6 +23,7 @@ from numba import njit, types
 from numba.core.errors import TypingError
 from numba.extending import overload
 
+from ._checks import check_no_overlap, check_same_dtype, check_shape
 from ._config import KERNEL
 from .fast_exp import EXP_FASTMATH, exp_approx
 
@@ -116,7 +117,8 @@ def tanh_approx(x):
 @njit(**KERNEL)
 def tanh_into(x, out):
     """out[i] = tanh_approx(x[i]) for 1-D arrays of one dtype.  IN: x.  OUT: out."""
-    if out.shape[0] != x.shape[0]:
-        raise ValueError("tanh_into: out must have the length of x")
+    check_shape("tanh_into", "out", out, x.shape, "x's shape")
+    check_same_dtype("tanh_into", "out", out, "x", x)
+    check_no_overlap("tanh_into", "out", out, "x", x)
     for i in range(x.shape[0]):
         out[i] = tanh_approx(x[i])

@@ -21,8 +21,8 @@ Backward: dh = dhs[:, t] + dh_part + dh_mm   (the two parts from step t+1)
 import numpy as np
 from numba import njit
 
+from ._checks import check_apart, check_index, check_operands
 from ._config import KERNEL
-from ._step_checks import check_step
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 from .lstm import _sizes
@@ -33,6 +33,8 @@ from .lstm import _sizes
 
 @njit(**KERNEL)
 def _forward_gates(t, gh, b, gates, hprev, rh):
+    check_apart("gru_forward_gates", ("gh", "b", "hprev", "gates", "rh"),
+                (gh, b, hprev, gates, rh), 3)
     N, T, G = gates.shape
     H = G // 3
     one = gates.dtype.type(1)
@@ -54,6 +56,8 @@ def _forward_gates(t, gh, b, gates, hprev, rh):
 
 @njit(**KERNEL)
 def _forward_candidate(t, gh, b, gates, hprev, hs, h_last):
+    check_apart("gru_forward_candidate", ("gh", "b", "gates", "hprev", "hs", "h_last"),
+                (gh, b, gates, hprev, hs, h_last), 2)
     N, T, G = gates.shape
     H = G // 3
     one = gates.dtype.type(1)
@@ -79,6 +83,8 @@ def _forward_candidate(t, gh, b, gates, hprev, hs, h_last):
 
 @njit(**KERNEL)
 def _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
+    check_apart("gru_backward_candidate", ("dhs", "dh_part", "dh_mm", "gates", "dh", "dA", "db"),
+                (dhs, dh_part, dh_mm, gates, dh, dA, db), 4)
     N, T, G = gates.shape
     H = G // 3
     one = gates.dtype.type(1)
@@ -106,6 +112,8 @@ def _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
 
 @njit(**KERNEL)
 def _backward_gates(t, dh, drh, gates, hprev, dA, dh_part, db):
+    check_apart("gru_backward_gates", ("dh", "drh", "gates", "hprev", "dA", "dh_part", "db"),
+                (dh, drh, gates, hprev, dA, dh_part, db), 4)
     N, T, G = gates.shape
     H = G // 3
     one = gates.dtype.type(1)
@@ -133,9 +141,11 @@ def gru_forward_gates(t, gh, b, gates, hprev, rh):
     (x_t @ Wx), hprev[:, t].  OUT: z, r in gates[:, t, :2H]; rh[:, t] = r * h_{t-1}."""
     N, T, G = _sizes("gru_forward_gates", gates, 3)
     H = G // 3
-    check_step("gru_forward_gates", t, T,
-               {"gh": (gh, (N, 2 * H)), "b": (b, (G,)), "hprev": (hprev, (N, T, H))},
-               {"gates": (gates, (N, T, G)), "rh": (rh, (N, T, H))})
+    check_operands("gru_forward_gates",
+                   {"gh": (gh, (N, 2 * H)), "b": (b, (G,)), "hprev": (hprev, (N, T, H))},
+                   {"gates": (gates, (N, T, G)), "rh": (rh, (N, T, H))},
+                   overlap=False)  # checked in the jitted step
+    check_index("gru_forward_gates", "t", t, T)
     _forward_gates(t, gh, b, gates, hprev, rh)
 
 
@@ -144,10 +154,12 @@ def gru_forward_candidate(t, gh, b, gates, hprev, hs, h_last):
     OUT: h~ in gates[:, t, 2H:], hs[:, t], and h_t in hprev[:, t+1] (t < T-1) or h_last."""
     N, T, G = _sizes("gru_forward_candidate", gates, 3)
     H = G // 3
-    check_step("gru_forward_candidate", t, T,
-               {"gh": (gh, (N, H)), "b": (b, (G,))},
-               {"gates": (gates, (N, T, G)), "hprev": (hprev, (N, T, H)),
-                "hs": (hs, (N, T, H)), "h_last": (h_last, (N, H))})
+    check_operands("gru_forward_candidate",
+                   {"gh": (gh, (N, H)), "b": (b, (G,))},
+                   {"gates": (gates, (N, T, G)), "hprev": (hprev, (N, T, H)),
+                    "hs": (hs, (N, T, H)), "h_last": (h_last, (N, H))},
+                   overlap=False)  # checked in the jitted step
+    check_index("gru_forward_candidate", "t", t, T)
     _forward_candidate(t, gh, b, gates, hprev, hs, h_last)
 
 
@@ -157,10 +169,12 @@ def gru_backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db):
     of h_t; dA[:, t, 2H:]; db[2H:] (set at t = T-1, accumulated below)."""
     N, T, G = _sizes("gru_backward_candidate", gates, 3)
     H = G // 3
-    check_step("gru_backward_candidate", t, T,
-               {"dhs": (dhs, (N, T, H)), "dh_part": (dh_part, (N, H)), "dh_mm": (dh_mm, (N, H)),
-                "gates": (gates, (N, T, G))},
-               {"dh": (dh, (N, H)), "dA": (dA, (N, T, G)), "db": (db, (G,))})
+    check_operands("gru_backward_candidate",
+                   {"dhs": (dhs, (N, T, H)), "dh_part": (dh_part, (N, H)), "dh_mm": (dh_mm, (N, H)),
+                    "gates": (gates, (N, T, G))},
+                   {"dh": (dh, (N, H)), "dA": (dA, (N, T, G)), "db": (db, (G,))},
+                   overlap=False)  # checked in the jitted step
+    check_index("gru_backward_candidate", "t", t, T)
     _backward_candidate(t, dhs, dh_part, dh_mm, gates, dh, dA, db)
 
 
@@ -170,8 +184,10 @@ def gru_backward_gates(t, dh, drh, gates, hprev, dA, dh_part, db):
     gru_backward_candidate set it at t = T-1)."""
     N, T, G = _sizes("gru_backward_gates", gates, 3)
     H = G // 3
-    check_step("gru_backward_gates", t, T,
-               {"dh": (dh, (N, H)), "drh": (drh, (N, H)), "gates": (gates, (N, T, G)),
-                "hprev": (hprev, (N, T, H))},
-               {"dA": (dA, (N, T, G)), "dh_part": (dh_part, (N, H)), "db": (db, (G,))})
+    check_operands("gru_backward_gates",
+                   {"dh": (dh, (N, H)), "drh": (drh, (N, H)), "gates": (gates, (N, T, G)),
+                    "hprev": (hprev, (N, T, H))},
+                   {"dA": (dA, (N, T, G)), "dh_part": (dh_part, (N, H)), "db": (db, (G,))},
+                   overlap=False)  # checked in the jitted step
+    check_index("gru_backward_gates", "t", t, T)
     _backward_gates(t, dh, drh, gates, hprev, dA, dh_part, db)

@@ -23,8 +23,8 @@ vectorisable ones (fast_exp.py, fast_tanh.py).
 import numpy as np
 from numba import njit
 
+from ._checks import check_apart, check_index, check_operands
 from ._config import KERNEL
-from ._step_checks import check_step
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 
@@ -37,6 +37,8 @@ def _forward_step(t, gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last):
     # range(length) of a 1-D view that starts at the gate's offset: a loop
     # written as range(2 * H, G) stayed scalar (LLVM did not vectorise it),
     # which made the step 2-4x slower at N=128, H=128.
+    check_apart("lstm_forward_step", ("gh", "b", "gates", "hprev", "cprev", "tanh_c", "hs", "h_last", "c_last"),
+                (gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last), 2)
     N, T, G = gates.shape
     H = G // 4
     one = gates.dtype.type(1)
@@ -78,6 +80,8 @@ def _forward_step(t, gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last):
 @njit(**KERNEL)
 def _backward_step(t, dhs, dh_rec, dc, gates, cprev, tanh_c, dA, db):
     # Loops of at most three arrays, as in _forward_step.
+    check_apart("lstm_backward_step", ("dhs", "dh_rec", "gates", "cprev", "tanh_c", "dc", "dA", "db"),
+                (dhs, dh_rec, gates, cprev, tanh_c, dc, dA, db), 5)
     N, T, G = gates.shape
     H = G // 4
     one = gates.dtype.type(1)
@@ -125,11 +129,13 @@ def lstm_forward_step(t, gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last)
     """
     N, T, G = _sizes("lstm_forward_step", gates, 4)
     H = G // 4
-    check_step("lstm_forward_step", t, T,
-               {"gh": (gh, (N, G)), "b": (b, (G,))},
-               {"gates": (gates, (N, T, G)), "hprev": (hprev, (N, T, H)),
-                "cprev": (cprev, (N, T, H)), "tanh_c": (tanh_c, (N, T, H)),
-                "hs": (hs, (N, T, H)), "h_last": (h_last, (N, H)), "c_last": (c_last, (N, H))})
+    check_operands("lstm_forward_step",
+                   {"gh": (gh, (N, G)), "b": (b, (G,))},
+                   {"gates": (gates, (N, T, G)), "hprev": (hprev, (N, T, H)),
+                    "cprev": (cprev, (N, T, H)), "tanh_c": (tanh_c, (N, T, H)),
+                    "hs": (hs, (N, T, H)), "h_last": (h_last, (N, H)), "c_last": (c_last, (N, H))},
+                   overlap=False)  # checked in _forward_step
+    check_index("lstm_forward_step", "t", t, T)
     _forward_step(t, gh, b, gates, hprev, cprev, tanh_c, hs, h_last, c_last)
 
 
@@ -143,10 +149,12 @@ def lstm_backward_step(t, dhs, dh_rec, dc, gates, cprev, tanh_c, dA, db):
     """
     N, T, G = _sizes("lstm_backward_step", gates, 4)
     H = G // 4
-    check_step("lstm_backward_step", t, T,
-               {"dhs": (dhs, (N, T, H)), "dh_rec": (dh_rec, (N, H)), "gates": (gates, (N, T, G)),
-                "cprev": (cprev, (N, T, H)), "tanh_c": (tanh_c, (N, T, H))},
-               {"dc": (dc, (N, H)), "dA": (dA, (N, T, G)), "db": (db, (G,))})
+    check_operands("lstm_backward_step",
+                   {"dhs": (dhs, (N, T, H)), "dh_rec": (dh_rec, (N, H)), "gates": (gates, (N, T, G)),
+                    "cprev": (cprev, (N, T, H)), "tanh_c": (tanh_c, (N, T, H))},
+                   {"dc": (dc, (N, H)), "dA": (dA, (N, T, G)), "db": (db, (G,))},
+                   overlap=False)  # checked in _backward_step
+    check_index("lstm_backward_step", "t", t, T)
     _backward_step(t, dhs, dh_rec, dc, gates, cprev, tanh_c, dA, db)
 
 
@@ -155,5 +163,6 @@ def _sizes(where, gates, n_gates):
     shape = getattr(gates, "shape", None)
     if shape is None or len(shape) != 3 or shape[2] % n_gates:
         raise ValueError(
-            f"{where}: gates has shape {shape}; expected (N, T, {n_gates}*H)")
+            f"{where}: gates has shape {tuple(shape) if shape is not None else None}; "
+            f"expected (N, T, {n_gates}*H)")
     return shape

@@ -10,9 +10,20 @@ the columns' losses; backward gives ``(y - label) * dout / N`` per score.
 import numpy as np
 from numba import njit
 
-from ._config import KERNEL
+from ._checks import BadArgument, check_no_overlap, check_same_dtype, check_shape
+from ._config import HELPER, KERNEL
 
 LOG_EPS = 1e-7
+
+
+@njit(**HELPER)
+def _check(kernel, name, a, ref_name, ref, group):
+    """a (written) has ref's shape and dtype and does not overlap it; group divides the columns."""
+    check_shape(kernel, name, a, ref.shape, ref_name + "'s shape")
+    check_same_dtype(kernel, name, a, ref_name, ref)
+    check_no_overlap(kernel, name, a, ref_name, ref)
+    if group < 1 or ref.shape[1] % group != 0:
+        raise BadArgument(kernel, "group", group, "a group size >= 1 that divides the number of columns")
 
 
 @njit(**KERNEL)
@@ -21,11 +32,8 @@ def binary_losses_forward(scores, group, y):
 
     IN: scores (N, K), group >= 1 dividing K.  OUT: y (N, K).
     """
+    _check("binary_losses_forward", "y", y, "scores", scores, group)
     N, K = scores.shape
-    if y.shape[0] != N or y.shape[1] != K:
-        raise ValueError("binary_losses_forward: y must have the shape of scores")
-    if group < 1 or K % group != 0:
-        raise ValueError("binary_losses_forward: group must divide the number of columns")
     one = y.dtype.type(1)
     eps = y.dtype.type(LOG_EPS)
     total = 0.0
@@ -46,11 +54,8 @@ def binary_losses_backward(y, group, dout, dscores):
 
     IN: y (N, K) from forward, group, dout (a number).  OUT: dscores (N, K).
     """
+    _check("binary_losses_backward", "dscores", dscores, "y", y, group)
     N, K = y.shape
-    if dscores.shape[0] != N or dscores.shape[1] != K:
-        raise ValueError("binary_losses_backward: dscores must have the shape of y")
-    if group < 1 or K % group != 0:
-        raise ValueError("binary_losses_backward: group must divide the number of columns")
     scale = y.dtype.type(dout / max(N, 1))
     for n in range(N):
         for k in range(K):

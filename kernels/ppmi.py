@@ -27,6 +27,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._checks import BadArgument, check_c_contiguous, check_operands
+
 EXACT = {"cache": True, "error_model": "numpy"}
 EXACT_PARALLEL = {**EXACT, "parallel": True}
 
@@ -102,8 +104,9 @@ def _check_counts(counts, where):
             f"{where}: counts must be an ndarray of int32, int64, float32 or float64; found "
             f"{type(counts).__name__} of dtype {getattr(counts, 'dtype', None)}"
         )
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise ValueError(f"{where}: counts has shape {counts.shape}; expected a square (V, V) matrix")
+    if counts.ndim != 2:
+        raise BadArgument(where, "counts", f"{counts.ndim}-D with shape {counts.shape}", "a square (V, V) matrix")
+    return counts.shape[0]
 
 
 def sum_dtype(counts_dtype):
@@ -113,18 +116,9 @@ def sum_dtype(counts_dtype):
 
 def column_sums(counts, sums):
     """sums[j] = counts[:, j].sum().  IN: counts (V, V).  OUT: sums (V,) of sum_dtype(counts.dtype)."""
-    where = "kernels.ppmi.column_sums"
-    _check_counts(counts, where)
-    expected = sum_dtype(counts.dtype)
-    if not isinstance(sums, np.ndarray) or sums.dtype != expected or sums.shape != (counts.shape[1],):
-        raise ValueError(
-            f"{where}: sums must be a {expected} array of shape ({counts.shape[1]},); found "
-            f"{getattr(sums, 'dtype', type(sums))} of shape {getattr(sums, 'shape', None)}"
-        )
-    if not sums.flags.writeable:
-        raise ValueError(f"{where}: sums is read-only")
-    if np.shares_memory(sums, counts):
-        raise ValueError(f"{where}: sums overlaps counts")
+    where = "column_sums"
+    v = _check_counts(counts, where)
+    check_operands(where, {"counts": (counts, (v, v), counts.dtype)}, {"sums": (sums, (v,), sum_dtype(counts.dtype))})
     _column_sums(counts, sums)
 
 
@@ -134,26 +128,14 @@ def ppmi_rows(counts, sums, eps, out, start=0, stop=None, parallel=None):
     IN: counts (V, V) int32, int64, float32 or float64, any layout; sums (V,),
     its column sums (column_sums); eps a float.  OUT: out (V, V) float32,
     C-contiguous, writeable, not overlapping counts or sums; only rows
-    [start, stop) are written.  Raises ValueError (nothing written) for an
-    operand that does not fit.
+    [start, stop) are written.  Raises ValueError or TypeError (nothing
+    written) for an operand that does not fit.
     """
-    where = "kernels.ppmi.ppmi_rows"
-    _check_counts(counts, where)
-    v = counts.shape[0]
-    if not isinstance(sums, np.ndarray) or sums.dtype.kind not in "iuf" or sums.shape != (v,):
-        raise ValueError(
-            f"{where}: sums must be a numeric array of shape ({v},); found "
-            f"{getattr(sums, 'dtype', type(sums))} of shape {getattr(sums, 'shape', None)}"
-        )
-    if not isinstance(out, np.ndarray) or out.dtype != np.float32 or out.shape != (v, v):
-        raise ValueError(
-            f"{where}: out must be a float32 array of shape ({v}, {v}); found "
-            f"{getattr(out, 'dtype', type(out))} of shape {getattr(out, 'shape', None)}"
-        )
-    if not out.flags.c_contiguous or not out.flags.writeable:
-        raise ValueError(f"{where}: out must be C-contiguous and writeable")
-    if np.shares_memory(out, counts) or np.shares_memory(out, sums):
-        raise ValueError(f"{where}: out overlaps counts or sums")
+    where = "ppmi_rows"
+    v = _check_counts(counts, where)
+    check_operands(where, {"counts": (counts, (v, v), counts.dtype), "sums": (sums, (v,), "iuf")},
+                   {"out": (out, (v, v), np.float32)})
+    check_c_contiguous(where, "out", out)
     stop = v if stop is None else stop
     for name, value in (("start", start), ("stop", stop)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):

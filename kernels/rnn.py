@@ -9,21 +9,48 @@ fastnn/time_rnn.py); a step's kernel fuses what lies between them:
 
 Shapes: every (N, H) operand may be a strided view (the t-th step of an
 (N, T, H) array); b (H,).  ``tanh_approx`` (fast_tanh.py) is arithmetic
-only, so the loops vectorise.
+only, so the loops vectorise.  The two outputs may be one array (a lone RNN
+cell wants h only) but may not overlap otherwise, nor overlap an input.
 """
 
 from numba import njit
 
-from ._config import KERNEL
+from ._checks import check_no_overlap, check_same_dtype, check_shape
+from ._config import HELPER, KERNEL
 from .fast_tanh import tanh_approx
+
+
+@njit(**HELPER)
+def _check_input(kernel, name, a, out_name, out):
+    """a, an (N, H) input, has out's shape and dtype and does not overlap it."""
+    check_shape(kernel, name, a, out.shape, out_name + "'s shape")
+    check_same_dtype(kernel, name, a, out_name, out)
+    check_no_overlap(kernel, out_name, out, name, a)
+
+
+@njit(**HELPER)
+def _check_outputs(kernel, name1, out1, name2, out2):
+    """out2 has out1's shape and dtype, and is out1 itself or does not overlap it."""
+    check_shape(kernel, name2, out2, out1.shape, name1 + "'s shape")
+    check_same_dtype(kernel, name2, out2, name1, out1)
+    if out2.ctypes.data != out1.ctypes.data or out2.strides != out1.strides:
+        check_no_overlap(kernel, name2, out2, name1, out1)
 
 
 @njit(**KERNEL)
 def rnn_step_forward(hw, xw, b, h, out):
     """h = out = tanh((hw + xw) + b).  IN: hw, xw (N, H), b (H,).  OUT: h, out (N, H)."""
+    k = "rnn_step_forward"
     n, m = h.shape
-    if hw.shape != h.shape or xw.shape != h.shape or out.shape != h.shape or b.shape[0] != m:
-        raise ValueError("rnn_step_forward: hw, xw, h and out must have one shape (N, H), b (H,)")
+    _check_outputs(k, "h", h, "out", out)
+    _check_input(k, "hw", hw, "h", h)
+    _check_input(k, "xw", xw, "h", h)
+    check_no_overlap(k, "out", out, "hw", hw)
+    check_no_overlap(k, "out", out, "xw", xw)
+    check_shape(k, "b", b, (m,), "(H,), H from h")
+    check_same_dtype(k, "b", b, "h", h)
+    check_no_overlap(k, "h", h, "b", b)
+    check_no_overlap(k, "out", out, "b", b)
     for i in range(n):
         for j in range(m):
             v = tanh_approx((hw[i, j] + xw[i, j]) + b[j])
@@ -34,9 +61,15 @@ def rnn_step_forward(hw, xw, b, h, out):
 @njit(**KERNEL)
 def rnn_step_backward(dhs, dh_next, h, dt, dt_out):
     """dt = dt_out = (dhs + dh_next) * (1 - h**2).  IN: dhs, dh_next, h (N, H).  OUT: dt, dt_out."""
+    k = "rnn_step_backward"
     n, m = dt.shape
-    if dhs.shape != dt.shape or dh_next.shape != dt.shape or h.shape != dt.shape or dt_out.shape != dt.shape:
-        raise ValueError("rnn_step_backward: dhs, dh_next, h, dt and dt_out must have one shape (N, H)")
+    _check_outputs(k, "dt", dt, "dt_out", dt_out)
+    _check_input(k, "dhs", dhs, "dt", dt)
+    _check_input(k, "dh_next", dh_next, "dt", dt)
+    _check_input(k, "h", h, "dt", dt)
+    check_no_overlap(k, "dt_out", dt_out, "dhs", dhs)
+    check_no_overlap(k, "dt_out", dt_out, "dh_next", dh_next)
+    check_no_overlap(k, "dt_out", dt_out, "h", h)
     one = dt.dtype.type(1)
     for i in range(n):
         for j in range(m):

@@ -17,11 +17,12 @@ fewer draws).
 
 from numba import njit
 
+from ._checks import BadArgument, check_no_overlap, check_same_dtype, check_shape
 from ._config import KERNEL
 
 
 @njit(**KERNEL)
-def draw_word(cdf, u):
+def _draw_word(cdf, u):
     """The word w with cdf[w-1] <= u * total < cdf[w] (searchsorted 'right'); len(cdf) if none."""
     x = u * cdf[cdf.size - 1]
     lo = 0
@@ -44,13 +45,19 @@ def fill_negative_samples(cdf, target, uniforms, out, row, col):
     [0, 1).  OUT: out (R, S) word ids.  Returns (row, col, used): where it
     stopped (row == R when done) and how many uniforms it used.
     """
+    k = "fill_negative_samples"
     R, S = out.shape
-    if target.size != R:
-        raise ValueError("fill_negative_samples: target must have one id per row of out")
+    check_shape(k, "target", target, (R,), "one id per row of out")
+    check_same_dtype(k, "uniforms", uniforms, "cdf", cdf)
+    check_no_overlap(k, "out", out, "cdf", cdf)
+    check_no_overlap(k, "out", out, "target", target)
+    check_no_overlap(k, "out", out, "uniforms", uniforms)
     if cdf.size == 0:
-        raise ValueError("fill_negative_samples: cdf is empty")
-    if row < 0 or row > R or col < 0 or (col > 0 and col >= S):
-        raise ValueError("fill_negative_samples: row must be in [0, R] and col in [0, S)")
+        raise BadArgument(k, "cdf", "empty", "one cumulative weight per word")
+    if row < 0 or row > R:
+        raise BadArgument(k, "row", row, "row in [0, R], R the rows of out")
+    if col < 0 or (col > 0 and col >= S):
+        raise BadArgument(k, "col", col, "col in [0, S), S the columns of out")
     V = cdf.size
     used = 0
     while row < R:
@@ -58,7 +65,7 @@ def fill_negative_samples(cdf, target, uniforms, out, row, col):
         while col < S:
             if used == uniforms.size:
                 return row, col, used
-            w = draw_word(cdf, uniforms[used])
+            w = _draw_word(cdf, uniforms[used])
             used += 1
             if w >= V or w == t:
                 continue  # u * total rounded up to total, or the target: draw again

@@ -19,8 +19,9 @@ in the book's order f, g, i, o; exp and tanh are the layer's (fast_exp, fast_tan
 import numpy as np
 from numba import njit
 
+from ._checks import BadArgument, check_ids, check_index, check_operands
 from ._config import KERNEL
-from ._step_checks import check_step
+from .attention import _sizes
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 
@@ -80,41 +81,34 @@ def _decode(table, const, Wh, Waff, score_const, h, c, start_id, out_ids):
         word = best
 
 
-def _ids(where, ids, V, name):
-    if type(ids) is not np.ndarray or ids.dtype.kind not in "iu" or ids.ndim != 1:
-        raise TypeError(f"{where}: {name} is {getattr(ids, 'dtype', type(ids).__name__)!s}; "
-                        "expected a 1-d numpy integer array")
-    if ids.size and (ids.min() < 0 or ids.max() >= V):
-        raise IndexError(f"{where}: {name} holds ids in [{ids.min()}, {ids.max()}]; expected ids in [0, {V})")
-    return ids.astype(np.int64)
-
-
 def lstm_encode(table, Wh, ids, h, c):
-    """Run ids (T,) through the cell from state h, c (H,), updated in place."""
-    where = "lstm_encode"
-    V, G = np.shape(table)[0], 4 * np.shape(h)[0]
-    H = G // 4
-    check_step(where, 0, 1, {"table": (table, (V, G)), "Wh": (Wh, (H, G))}, {"h": (h, (H,)), "c": (c, (H,))})
-    _encode(table, Wh, _ids(where, ids, V, "ids"), h, c)
+    """Run ids (T,) through the cell from state h, c (H,), updated in place.
+
+    IN: table (V, 4H), Wh (H, 4H), ids (T,) integers in [0, V).  IN/OUT: h, c (H,).
+    """
+    k = "lstm_encode"
+    V, H, T = _sizes(k, "table", table, 2)[0], _sizes(k, "h", h, 1)[0], _sizes(k, "ids", ids, 1)[0]
+    check_operands(k, {"table": (table, (V, 4 * H)), "Wh": (Wh, (H, 4 * H)), "ids": (ids, (T,), "iu")},
+                   {"h": (h, (H,)), "c": (c, (H,))})
+    check_ids(k, "ids", ids, V)
+    _encode(table, Wh, ids.astype(np.int64), h, c)
 
 
 def lstm_greedy_decode(table, const, Wh, Waff, score_const, h, c, start_id, out_ids):
-    """Greedy decoding of out_ids.size ids from start_id; h, c (H,) updated in place."""
-    where = "lstm_greedy_decode"
-    H = np.shape(h)[0]
-    V, G, W = np.shape(table)[0], 4 * H, np.shape(score_const)[0]
-    check_step(where, 0, 1,
-               {"table": (table, (V, G)), "const": (const, (G,)), "Wh": (Wh, (H, G)), "Waff": (Waff, (H, W)),
-                "score_const": (score_const, (W,))},
-               {"h": (h, (H,)), "c": (c, (H,))})
+    """Greedy decoding of out_ids.size ids from start_id; h, c (H,) updated in place.
+
+    IN: table (V, 4H), const (4H,), Wh (H, 4H), Waff (H, W), score_const (W,)
+    (W <= V: an id is fed back as an input), start_id in [0, V).
+    IN/OUT: h, c (H,).  OUT: out_ids (S,) int64.
+    """
+    k = "lstm_greedy_decode"
+    V, H = _sizes(k, "table", table, 2)[0], _sizes(k, "h", h, 1)[0]
+    W, S = _sizes(k, "score_const", score_const, 1)[0], _sizes(k, "out_ids", out_ids, 1)[0]
+    G = 4 * H
+    check_operands(k, {"table": (table, (V, G)), "const": (const, (G,)), "Wh": (Wh, (H, G)),
+                       "Waff": (Waff, (H, W)), "score_const": (score_const, (W,))},
+                   {"h": (h, (H,)), "c": (c, (H,)), "out_ids": (out_ids, (S,), np.int64)})
     if W > V:
-        raise ValueError(f"{where}: Waff has {W} columns; expected at most {V} (an id is fed back as an input)")
-    start = _ids(where, np.array([start_id]) if np.ndim(start_id) == 0 else np.array(start_id), V, "start_id")
-    if start.size != 1:
-        raise ValueError(f"{where}: start_id has {start.size} values; expected one id")
-    if type(out_ids) is not np.ndarray or out_ids.dtype != np.int64 or out_ids.ndim != 1:
-        raise TypeError(f"{where}: out_ids is {getattr(out_ids, 'dtype', type(out_ids).__name__)!s}; "
-                        "expected a 1-d int64 numpy array")
-    if not out_ids.flags.writeable:
-        raise ValueError(f"{where}: out_ids is read-only; it is written")
-    _decode(table, const, Wh, Waff, score_const, h, c, start[0], out_ids)
+        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_index(k, "start_id", start_id, V)
+    _decode(table, const, Wh, Waff, score_const, h, c, int(start_id), out_ids)

@@ -7,15 +7,18 @@ to the loss and gets a zero gradient; the loss is the book's
 the book's TimeSoftmaxWithLoss has none), count being the number of rows kept.
 
 One pass per band of rows: softmax (softmax_loss.softmax_forward, the shared
-vectorised exp), then the log of each row's label entry.  The forward kernels
-return (log_sum, count, bad_row): bad_row >= 0 is the first row whose label is
-outside [0, V) and not ``ignore``; it was never used as an index.
+vectorised exp), the log of each row's label entry and the gradient.  The
+forward kernels return (log_sum, bad_row): bad_row >= 0 is the first row
+whose label is outside [0, V) and not ``ignore``, and then nothing is
+written; the backward kernels raise IndexError for such a label.  Every
+public kernel checks its operands first (kernels/_checks.py).
 """
 
 import numpy as np
 from numba import njit, prange
 
-from ._config import BLOCK_ELEMENTS, KERNEL, PARALLEL
+from ._checks import BadLabel, check_no_overlap, check_same_dtype, check_shape
+from ._config import BLOCK_ELEMENTS, HELPER, KERNEL, PARALLEL
 from .softmax_loss import softmax_forward
 
 
@@ -37,7 +40,7 @@ def _label_logs(y, t, ignore):
 
 
 @njit(**KERNEL)
-def check_labels(t, v, ignore):
+def _first_bad_label(t, v, ignore):
     """The first row whose label is outside [0, v) and not ``ignore``, or -1."""
     for r in range(t.shape[0]):
         label = t[r]
@@ -46,18 +49,29 @@ def check_labels(t, v, ignore):
     return -1
 
 
-@njit(**KERNEL)
-def _check_forward(x, t, y):
-    if y.shape != x.shape or t.shape[0] != x.shape[0]:
-        raise ValueError("time_softmax_loss_forward: y must have x's shape (R, V) and t R labels")
+@njit(**HELPER)
+def _check(kernel, x_name, x, t, y_name, y):
+    """y (written) has x's shape (R, V) and dtype, t R labels, and y overlaps neither."""
+    check_shape(kernel, y_name, y, x.shape, x_name + "'s shape")
+    check_shape(kernel, "t", t, (x.shape[0],), "one label per row of " + x_name)
+    check_same_dtype(kernel, y_name, y, x_name, x)
+    check_no_overlap(kernel, y_name, y, x_name, x)
+    check_no_overlap(kernel, y_name, y, "t", t)
 
 
-@njit(**KERNEL)
-def time_softmax_loss_forward(x, t, ignore, y):
-    """y = softmax(x) by rows; returns (log_sum, count, bad_row).  IN: x (R, V), t (R,).  OUT: y."""
-    _check_forward(x, t, y)
-    softmax_forward(x, y)
-    return _label_logs(y, t, ignore)
+@njit(**HELPER)
+def _check_forward_grad(kernel, x, t, y, dx):
+    _check(kernel, "x", x, t, "y", y)
+    _check(kernel, "x", x, t, "dx", dx)
+    check_no_overlap(kernel, "dx", dx, "y", y)
+
+
+@njit(**HELPER)
+def _check_backward(kernel, y, t, ignore, dx):
+    _check(kernel, "y", y, t, "dx", dx)
+    bad = _first_bad_label(t, y.shape[1], ignore)
+    if bad >= 0:
+        raise BadLabel(kernel, bad, t[bad], y.shape[1], ignore)
 
 
 @njit(**KERNEL)
@@ -68,11 +82,13 @@ def time_softmax_loss_backward(y, t, ignore, dout, count, dx):
     were checked by forward.  Multiply, then divide, in dx's dtype, as the book
     does, so float32 results are the book's bits.
     """
+    _check_backward("time_softmax_loss_backward", y, t, ignore, dx)
+    _backward_rows(y, t, ignore, dout, count, dx)
+
+
+@njit(**KERNEL)
+def _backward_rows(y, t, ignore, dout, count, dx):
     n, v = y.shape
-    if dx.shape != y.shape or t.shape[0] != n:
-        raise ValueError("time_softmax_loss_backward: dx must have y's shape (R, V) and t R labels")
-    if check_labels(t, v, ignore) >= 0:
-        raise IndexError("time_softmax_loss_backward: a label is outside [0, V) and not the ignore label")
     s = dx.dtype.type(dout)
     c = dx.dtype.type(count)
     zero = dx.dtype.type(0)
@@ -102,7 +118,7 @@ def _forward_grad_rows(x, t, ignore, count, y, dx):
     for lo in range(0, n, step):
         hi = min(lo + step, n)
         softmax_forward(x[lo:hi], y[lo:hi])
-        time_softmax_loss_backward(y[lo:hi], t[lo:hi], ignore, 1.0, count, dx[lo:hi])
+        _backward_rows(y[lo:hi], t[lo:hi], ignore, 1.0, count, dx[lo:hi])
         part, _, _ = _label_logs(y[lo:hi], t[lo:hi], ignore)
         total += part
     return total
@@ -117,10 +133,8 @@ def time_softmax_loss_forward_grad(x, t, ignore, count, y, dx):
     (R, V).  Returns (log_sum, bad_row): with a bad label nothing is written.
     dx has the bits time_softmax_loss_backward(y, t, ignore, 1, count) gives.
     """
-    _check_forward(x, t, y)
-    if dx.shape != x.shape:
-        raise ValueError("time_softmax_loss_forward_grad: dx must have x's shape (R, V)")
-    bad = check_labels(t, x.shape[1], ignore)
+    _check_forward_grad("time_softmax_loss_forward_grad", x, t, y, dx)
+    bad = _first_bad_label(t, x.shape[1], ignore)
     if bad >= 0:
         return np.nan, bad
     n = x.shape[0]
@@ -157,38 +171,9 @@ def _loss_band_rows(n):
 # depend on the number of threads.
 
 @njit(**PARALLEL)
-def time_softmax_loss_forward_parallel(x, t, ignore, y):
-    _check_forward(x, t, y)
-    n, v = x.shape
-    step = _band_rows(v)
-    bands = (n + step - 1) // step
-    partial = np.empty(bands)
-    counts = np.zeros(bands, np.int64)
-    bad_rows = np.full(bands, -1, np.int64)
-    for band in prange(bands):
-        lo = band * step
-        hi = min(lo + step, n)
-        softmax_forward(x[lo:hi], y[lo:hi])
-        total, count, bad = _label_logs(y[lo:hi], t[lo:hi], ignore)
-        partial[band] = total
-        counts[band] = count
-        bad_rows[band] = bad if bad < 0 else lo + bad
-    total = 0.0
-    count = 0
-    for band in range(bands):
-        if bad_rows[band] >= 0:
-            return np.nan, count, bad_rows[band]
-        total += partial[band]
-        count += counts[band]
-    return total, count, -1
-
-
-@njit(**PARALLEL)
 def time_softmax_loss_forward_grad_parallel(x, t, ignore, count, y, dx):
-    _check_forward(x, t, y)
-    if dx.shape != x.shape:
-        raise ValueError("time_softmax_loss_forward_grad: dx must have x's shape (R, V)")
-    bad = check_labels(t, x.shape[1], ignore)
+    _check_forward_grad("time_softmax_loss_forward_grad_parallel", x, t, y, dx)
+    bad = _first_bad_label(t, x.shape[1], ignore)
     if bad >= 0:
         return np.nan, bad
     n = x.shape[0]
@@ -204,13 +189,10 @@ def time_softmax_loss_forward_grad_parallel(x, t, ignore, count, y, dx):
 
 @njit(**PARALLEL)
 def time_softmax_loss_backward_parallel(y, t, ignore, dout, count, dx):
+    _check_backward("time_softmax_loss_backward_parallel", y, t, ignore, dx)
     n, v = y.shape
-    if dx.shape != y.shape or t.shape[0] != n:
-        raise ValueError("time_softmax_loss_backward: dx must have y's shape (R, V) and t R labels")
-    if check_labels(t, v, ignore) >= 0:
-        raise IndexError("time_softmax_loss_backward: a label is outside [0, V) and not the ignore label")
     step = _band_rows(v)
     for band in prange((n + step - 1) // step):
         lo = band * step
         hi = min(lo + step, n)
-        time_softmax_loss_backward(y[lo:hi], t[lo:hi], ignore, dout, count, dx[lo:hi])
+        _backward_rows(y[lo:hi], t[lo:hi], ignore, dout, count, dx[lo:hi])

@@ -71,10 +71,10 @@ def operands(dtype=np.float32):
 @pytest.mark.parametrize("change, error, match", [
     ({"Wh": np.zeros((H + 1, 4 * H), "f")}, ValueError, r"Wh has shape \(5, 16\); expected \(4, 16\)"),
     ({"h": np.zeros(H, np.float64)}, TypeError, "h has dtype float64; expected float32"),
-    ({"Waff": np.zeros((H, V + 1), "f"), "score_const": np.zeros(V + 1, "f")}, ValueError, "at most 5"),
-    ({"start_id": V}, IndexError, r"start_id holds ids in \[5, 5\]; expected ids in \[0, 5\)"),
+    ({"Waff": np.zeros((H, V + 1), "f"), "score_const": np.zeros(V + 1, "f")}, ValueError, "Waff is 6 columns wide; expected at most V = 5"),
+    ({"start_id": V}, IndexError, r"start_id is 5; expected an integer in \[0, 5\)"),
     ({"start_id": -1}, IndexError, "start_id"),
-    ({"out_ids": np.zeros(3, np.int32)}, TypeError, "out_ids is int32; expected a 1-d int64"),
+    ({"out_ids": np.zeros(3, np.int32)}, TypeError, "out_ids has dtype int32; expected int64"),
     ({"out_ids": np.zeros(3, np.int64)[::1].view()}, None, None),
 ])
 def test_decode_operands(change, error, match):
@@ -95,7 +95,7 @@ def test_encode_operands():
     ops = operands()
     with pytest.raises(IndexError, match=r"ids holds ids in \[0, 5\]"):
         lstm_encode(ops["table"], ops["Wh"], np.array([0, 5]), ops["h"], ops["c"])
-    with pytest.raises(TypeError, match="ids is float64"):
+    with pytest.raises(TypeError, match="ids has dtype float64; expected a signed integer or unsigned integer dtype"):
         lstm_encode(ops["table"], ops["Wh"], np.array([0.0]), ops["h"], ops["c"])
     assert not ops["h"].any()
     lstm_encode(ops["table"], ops["Wh"], np.array([1, 2, 3]), ops["h"], ops["c"])

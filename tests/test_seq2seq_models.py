@@ -154,7 +154,7 @@ def test_save_and_load_params(cls, peeky, tmp_path):
     (lambda m, xs, ts: m.generate(xs[0], 0, 3), ValueError, r"xs has shape \(7,\)"),
     (lambda m, xs, ts: m.generate(xs[:1], 0, -1), ValueError, "sample_size is -1"),
     (lambda m, xs, ts: m.generate(xs[:1], 0, 2.5), ValueError, "sample_size is 2.5"),
-    (lambda m, xs, ts: m.generate(xs[:1], V, 3), IndexError, rf"start_id holds ids in \[{V}, {V}\]"),
+    (lambda m, xs, ts: m.generate(xs[:1], V, 3), IndexError, rf"start_id is {V}; expected an integer in \[0, {V}\)"),
     (lambda m, xs, ts: m.generate(xs[:1] + V, 0, 3), IndexError, "ids"),
     (lambda m, xs, ts: m.decoder.generate(np.zeros((2, H), "f"), 0, 3), ValueError, r"h has shape \(2, 16\)"),
     (lambda m, xs, ts: m.forward(xs, ts[:, :1]), ValueError, r"ts has shape \(6, 1\); expected \(N, T\) with T >= 2"),

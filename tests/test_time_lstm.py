@@ -278,9 +278,9 @@ def _step_operands(N=2, T=3, H=4, dtype=np.float32):
     (dict(gates=np.zeros((2, 3, 15), np.float32)), ValueError, r"gates has shape \(2, 3, 15\); expected \(N, T, 4\*H\)"),
     (dict(c_last=np.zeros((2, 4), np.float64)), TypeError, r"c_last has dtype float64; expected float32"),
     (dict(b=np.zeros(16, np.int64)), TypeError, r"b has dtype int64"),
-    (dict(h_last=[[0.0] * 4] * 2), TypeError, r"h_last is list"),
-    (dict(t=3), IndexError, r"t=3; expected an integer in \[0, 3\)"),
-    (dict(t=-1), IndexError, r"t=-1"),
+    (dict(h_last=[[0.0] * 4] * 2), TypeError, r"h_last is a list; expected a numpy array"),
+    (dict(t=3), IndexError, r"lstm_forward_step: t is 3; expected an integer in \[0, 3\)"),
+    (dict(t=-1), IndexError, r"t is -1"),
 ])
 def test_forward_step_kernel_checks_its_operands(change, error, match):
     ops = _step_operands()
