@@ -40,8 +40,10 @@ class SoftmaxWithLoss:
             x = check.batch(x, where, "x", None, check.compute_dtype(where, x=x))
         dtype = x.dtype
         n, c = x.shape
-        if not (type(t) is np.ndarray and (t.dtype is _I64 or t.dtype is _I32) and t.ndim == 1
-                and t.shape[0] == n and t.flags.c_contiguous):
+        # Native int32/int64 class indices (N,) or one-hot rows (N, C) (the spiral's
+        # labels) go straight to the kernel, as check.labels would hand them over.
+        if not (type(t) is np.ndarray and (t.dtype is _I64 or t.dtype is _I32) and t.flags.c_contiguous
+                and ((t.ndim == 1 and t.shape[0] == n) or t.shape == x.shape)):
             t = check.labels(t, n, c, where)  # any other labels: checked, converted to a native dtype
         # y is written into the y before last (never into self.y: a bad label,
         # found while writing, must leave the saved state as it was).
