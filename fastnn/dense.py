@@ -1,11 +1,17 @@
 """The book's MatMul (x @ W) and Affine (x @ W + b) layers: one implementation, the bias optional."""
 
 import numpy as np
+from numba.core.errors import TypingError
 
 from . import _inputs as check
 from ._buffers import output
 from ._grads import grad_target, store_grad
 from .kernels import affine, matmul
+
+# What a kernel raises, before writing anything, for operands it refuses; a
+# grad reshaped in place to another number of dimensions reaches a jitted
+# kernel as a type it was not compiled for, which Numba refuses while typing.
+_REFUSED = (ValueError, TypeError, TypingError)
 
 
 class _Dense:
@@ -25,7 +31,7 @@ class _Dense:
         self.x = None
         self._checked_W = self._checked_last = None  # the params last found valid by forward
         # backward's fast path: the W, grads and shapes of its last checked call
-        self._ok_W = self._ok_dW = self._ok_db = self._ok_shapes = None
+        self._ok_W = self._ok_dW = self._ok_db = None
         self._loop_rows = -1  # batches up to this size multiply in the loop kernels (matmul.is_small)
         self._out = self._dx = None  # last outputs, reused when nobody kept them (see _buffers)
 
@@ -70,19 +76,22 @@ class _Dense:
         W = self.params[0]
         grads = self.grads
         dW, db = grads[0], grads[-1]  # db is dW again for MatMul
-        # The fast path: W and the grads of the last checked call (by identity:
-        # a replaced one goes through the checks), and the shapes that call had,
-        # read again at every call: a grad may also have been reshaped in place.
-        # (One tuple equality costs less than the relations between the shapes.)
-        if (W is self._ok_W and dW is self._ok_dW and db is self._ok_db and x is not None
-                and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype and dout.flags.c_contiguous
-                and (dout.shape, x.shape, W.shape, dW.shape, db.shape) == self._ok_shapes):
+        # The fast path: W and the grads of the last checked call (by identity: a
+        # replaced one goes through the checks).  Their shapes are not compared
+        # here: the kernels check every operand's shape against the others before
+        # they write (kernels/_checks.py), and a refusal there (a grad reshaped in
+        # place, say) sends the call through the checks for the layer's own message.
+        if (W is self._ok_W and dW is self._ok_dW and db is self._ok_db and type(x) is np.ndarray
+                and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype and dout.flags.c_contiguous):
             dx = output(self._dx, x.shape, x.dtype)
             small = x.shape[0] <= self._loop_rows
-            if dW is db:
-                (matmul.matmul_backward_small if small else matmul.matmul_backward)(dout, x, W, dx, dW)
-            else:
-                (affine.affine_backward_small if small else affine.affine_backward)(dout, x, W, dx, dW, db)
+            try:
+                if dW is db:
+                    (matmul.matmul_backward_small if small else matmul.matmul_backward)(dout, x, W, dx, dW)
+                else:
+                    (affine.affine_backward_small if small else affine.affine_backward)(dout, x, W, dx, dW, db)
+            except _REFUSED:  # nothing was written
+                return self._backward_checked(dout)
             self._dx = dx
             return dx
         return self._backward_checked(dout)
@@ -123,9 +132,7 @@ class _Dense:
         if (dout is given and x is self.x and W_c is W and W is self._checked_W
                 and all(t is g for t, g in zip(targets, grads))):
             # All of these were used as they are: the next call with arrays like these takes the fast path.
-            dW, db = grads[0], grads[-1]
-            self._ok_W, self._ok_dW, self._ok_db = W, dW, db
-            self._ok_shapes = (dout.shape, x.shape, W.shape, dW.shape, db.shape)
+            self._ok_W, self._ok_dW, self._ok_db = W, grads[0], grads[-1]
         return dx
 
 
