@@ -7,16 +7,19 @@ clip_grads(0.25), SGD(lr 20)), on the same batch each time.  Members:
 
 - ``numpy``: benchmarks/book_rnnlm.py, the book's model and step done the book's way;
 - ``fastnn``: fastnn.models.Rnnlm / BetterRnnlm with fastnn's trainer helpers and SGD;
-- ``torch``: the same model in torch.nn (Embedding, LSTM, Linear, cross-entropy,
-  clip_grad_norm_, SGD) from the same weights (Rnnlm only).
+- ``torch``: the same model in torch.nn (benchmarks/torch_models.py: Embedding,
+  LSTM, Dropout, Linear, cross-entropy, clip_grad_norm_, SGD) from the same
+  weights, with as many threads as numpy's BLAS (OPENBLAS_NUM_THREADS).
 
-Both start from the same seeded weights; the first step's loss and updated
-params are compared before timing.  Sizes: the book's (vocabulary 10,000,
+All start from the same seeded weights; the first step's loss and updated
+params are compared with the book's before timing (BetterRnnlm's torch member
+with dropout off on both sides: torch draws other masks).  Sizes: the book's (vocabulary 10,000,
 batch 20, 35 steps; Rnnlm hidden 100, BetterRnnlm hidden 650; marked slow) and
 a small one.  ``python -m benchmarks.test_bench_rnnlm`` times them in
 alternation at the book's sizes and prints GFLOP/s beside the products alone.
 """
 
+import os
 import sys
 
 import numpy as np
@@ -29,6 +32,7 @@ from fastnn.util import clip_grads
 
 from . import book_rnnlm as book
 from .cases import label
+from .test_bench_lstm import _threads
 
 LR, MAX_GRAD = 20.0, 0.25
 BOOK = (10000, 20, 35, 100)
@@ -77,40 +81,37 @@ def make(kind, impl, shape):
     return step, model
 
 
-def torch_make(torch, shape):
-    """The Rnnlm step in torch.nn, from the book model's seeded weights: (step, params as the book's)."""
+def torch_make(kind, shape):
+    """(step, model): the step in torch.nn (benchmarks/torch_models.py), from the
+    book model's seeded weights, torch given numpy's BLAS thread count."""
+    from . import torch_models as tm
+
+    tm.set_threads(_threads())
     V, _, _, H = shape
     xs, ts = batch(shape)
     np.random.seed(0)
-    ref = book.BookRnnlm(V, H, H)
-    embed_W, Wx, Wh, b, affine_W, affine_b = ref.params
-    order = np.r_[2 * H:3 * H, 0:H, H:2 * H, 3 * H:4 * H]  # torch's gates i, f, g, o
-    emb = torch.nn.Embedding(V, H)
-    lstm = torch.nn.LSTM(H, H, batch_first=True)
-    lin = torch.nn.Linear(H, V)
-    with torch.no_grad():
-        emb.weight.copy_(torch.from_numpy(embed_W))
-        lstm.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(Wx[:, order].T)))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(Wh[:, order].T)))
-        lstm.bias_ih_l0.copy_(torch.from_numpy(b[order]))
-        lstm.bias_hh_l0.zero_()
-        lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(affine_W.T)))
-        lin.bias.copy_(torch.from_numpy(affine_b))
-    params = [*emb.parameters(), *lstm.parameters(), *lin.parameters()]
-    opt = torch.optim.SGD(params, lr=LR)
-    x, t = torch.from_numpy(xs.astype(np.int64)), torch.from_numpy(ts.astype(np.int64))
-    state = [None]
+    ref = book.BookRnnlm(V, H, H) if kind == "rnnlm" else book.BookBetterRnnlm(V, H, H)
+    model = (tm.Rnnlm if kind == "rnnlm" else tm.BetterRnnlm)(*ref.params)
+    return tm.stepper(model, tm.sgd(model, LR), xs, ts, MAX_GRAD), model
 
-    def step():
-        opt.zero_grad()
-        out, hc = lstm(emb(x), state[0])
-        state[0] = tuple(s.detach() for s in hc)  # stateful, truncated as the book's
-        loss = torch.nn.functional.cross_entropy(lin(out).reshape(-1, V), t.reshape(-1))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, MAX_GRAD)
-        opt.step()
-        return float(loss)
 
+def assert_torch_first_step(kind, shape):
+    """torch's first step against the book's: the loss within 1e-4 relative and the
+    params after SGD.  torch draws other dropout masks than the book, so BetterRnnlm
+    is compared with dropout off on both sides (torch's eval(), the book's ratio 0), then put
+    back in training mode.  Returns the torch step, to go on timing."""
+    from . import torch_models as tm
+
+    step, model = torch_make(kind, shape)
+    ref_step, ref = make(kind, "numpy", shape)
+    if kind == "better":
+        model.eval()
+        for layer in ref.layers:
+            if isinstance(layer, book.BookTimeDropout):
+                layer.ratio = 0.0  # masks of ones (the book's backward needs a mask)
+    tm.assert_loss_close(step(), ref_step())
+    tm.assert_arrays_close(model.book_params(), ref.params)
+    model.train()
     return step
 
 
@@ -124,6 +125,7 @@ def assert_same_first_step(fast, ref):
 
 def _cases():
     yield pytest.param("rnnlm", SMALL, id="rnnlm-" + _name(SMALL))
+    yield pytest.param("better", SMALL, id="better-" + _name(SMALL))
     yield pytest.param("rnnlm", BOOK, id="rnnlm-" + _name(BOOK), marks=pytest.mark.slow)
     yield pytest.param("better", BOOK_BETTER, id="better-" + _name(BOOK_BETTER), marks=pytest.mark.slow)
 
@@ -133,10 +135,7 @@ def _cases():
 def test_rnnlm_step(benchmark, kind, shape, impl):
     op = "rnnlm_step" if kind == "rnnlm" else "better_rnnlm_step"
     if impl == "torch":
-        if kind != "rnnlm":
-            pytest.skip("the torch member covers Rnnlm only")
-        torch = pytest.importorskip("torch")
-        torch.set_num_threads(2)
+        pytest.importorskip("torch")
     label(benchmark, op, "float32", _name(shape), _name(shape), impl)
     if impl == "numpy":
         step = make(kind, "numpy", shape)[0]
@@ -145,8 +144,7 @@ def test_rnnlm_step(benchmark, kind, shape, impl):
         assert_same_first_step(fast, make(kind, "numpy", shape))
         step = fast[0]
     else:
-        step = torch_make(torch, shape)
-        assert abs(step() - make(kind, "numpy", shape)[0]()) <= 1e-4
+        step = assert_torch_first_step(kind, shape)
     benchmark(step)
 
 
@@ -201,14 +199,13 @@ def main(kinds=("rnnlm", "better")):
         assert_same_first_step(fast, ref)
         flops = product_flops(kind, shape)
         rivals = [("book numpy", ref[0]), ("the products alone", blas_only(kind, shape))]
-        if kind == "rnnlm":
-            try:
-                import torch
-                torch.set_num_threads(2)
-                rivals.append((f"torch {torch.__version__}", torch_make(torch, shape)))
-            except ImportError:
-                print("torch not installed: no torch member", file=sys.stderr)
-        print(f"{kind} step {_name(shape)} float32, {flops / 1e9:.2f} GFLOP of products a step")
+        try:
+            import torch
+            rivals.append((f"torch {torch.__version__}", assert_torch_first_step(kind, shape)))
+        except ImportError:
+            print("torch not installed: no torch member", file=sys.stderr)
+        print(f"{kind} step {_name(shape)} float32, {flops / 1e9:.2f} GFLOP of products a step, "
+              f"{_threads()} BLAS/torch thread(s), load average {os.getloadavg()[0]:.1f}")
         for name, rival in rivals:
             r = time_alternately(rival, fast[0], group_seconds=30.0, min_rounds=5)
             print(f"  {name}: {r.numpy * 1e3:.1f} ms | fastnn {r.fastnn * 1e3:.1f} ms "
