@@ -65,7 +65,10 @@ def _lstm_as_book(lstm, layer, get):
     back = np.argsort(_gate_order(H))  # torch rows -> book columns
     Wx = get(getattr(lstm, f"weight_ih_l{layer}"))[back].T
     Wh = get(getattr(lstm, f"weight_hh_l{layer}"))[back].T
-    return [Wx, Wh, get(getattr(lstm, f"bias_ih_l{layer}"))[back]]
+    b, hh = get(getattr(lstm, f"bias_ih_l{layer}")), get(getattr(lstm, f"bias_hh_l{layer}"))
+    # the book's b is bias_ih + bias_hh (zero, frozen: no gradient); a trained
+    # bias_hh would move it twice as fast, and show
+    return [Wx, Wh, (b if hh is None else b + hh)[back]]
 
 
 class _BookLayout(nn.Module):
@@ -73,7 +76,7 @@ class _BookLayout(nn.Module):
         return self._as_book(lambda p: p.detach().numpy().copy())
 
     def book_grads(self):
-        return self._as_book(lambda p: p.grad.numpy().copy())
+        return self._as_book(lambda p: None if p.grad is None else p.grad.numpy().copy())
 
 
 class Rnnlm(_BookLayout):
@@ -237,6 +240,27 @@ def sgd(model, lr):
 
 def adam(model, lr=0.001):
     return torch.optim.Adam(trained(model), lr=lr)
+
+
+# The book's Adam step t is p -= lr * m_hat / (sqrt(v_hat) + 1e-7 / sqrt(1 - beta2 ** t)):
+# torch's Adam with this eps makes the book's first step (and only the first).
+BOOK_ADAM_FIRST_EPS = 1e-7 / np.sqrt(1 - 0.999)
+
+
+def assert_first_adam_step(model, xs, ts, max_grad, ref, ref_adam, remove_duplicate, clip_grads):
+    """model's first step against the book model ref's (ref_adam: the book's Adam, fresh).
+    Compared: the loss, the clipped gradients before the update, and the params after
+    one torch Adam update with eps BOOK_ADAM_FIRST_EPS (not the timed optimizer's)."""
+    expected = ref.forward(xs, ts)
+    ref.backward()
+    params, grads = remove_duplicate(ref.params, ref.grads)
+    clip_grads(grads, max_grad)
+    loss, ours = first_gradients(model, xs, ts, max_grad)
+    assert_loss_close(loss, expected)
+    assert_arrays_close(ours, ref.grads)
+    ref_adam.update(params, grads)
+    torch.optim.Adam(trained(model), lr=ref_adam.lr, eps=BOOK_ADAM_FIRST_EPS).step()
+    assert_arrays_close(model.book_params(), ref.params)
 
 
 def assert_loss_close(loss, expected, rtol=1e-4):
