@@ -8,6 +8,7 @@ what was expected.
 import numpy as np
 
 from . import _inputs as check
+from .embedding import indices
 
 
 def weight(W, where, name, ndim):
@@ -32,23 +33,10 @@ def sequence(xs, where, name, dtype, width=None):
 
 
 def word_ids(xs, where, vocab):
-    """Word ids (N, T) of an integer dtype, each in [0, vocab)."""
-    if type(xs) is not np.ndarray:
-        if xs is None:
-            raise TypeError(f"{where}: xs is None; expected word ids (N, T)")
-        xs = np.asarray(xs)
-    if xs.dtype.kind not in "iu":
-        raise TypeError(f"{where}: xs has dtype {xs.dtype}; expected integer word ids")
+    """Word ids (N, T) of an integer dtype, each in [0, vocab), as embedding.indices gives them."""
+    xs = indices(xs, vocab, where, "xs")
     if xs.ndim != 2:
         raise ValueError(f"{where}: xs has shape {xs.shape}; expected word ids (N, T)")
-    if xs.size:
-        low, high = xs.min(), xs.max()
-        if low < 0 or high >= vocab:
-            bad = low if low < 0 else high
-            raise IndexError(f"{where}: word id {bad} is out of range; expected ids in [0, {vocab})")
-    if not (xs.dtype.isnative and xs.dtype.kind == "i" and xs.dtype.itemsize >= 4):
-        # byte-swapped, narrow and unsigned ids would each reach Numba as another type
-        xs = xs.astype(np.int64)
     return xs
 
 

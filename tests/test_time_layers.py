@@ -67,8 +67,8 @@ def test_embedding_bad_ids_change_nothing(rng):
     layer = TimeEmbedding(rng.standard_normal((5, 3)).astype(np.float32))
     layer.forward(np.array([[1, 2]]))
     idx = layer.idx
-    for bad, error, match in [(np.array([[0, 5]]), IndexError, r"word id 5 is out of range; expected ids in \[0, 5\)"),
-                              (np.array([[-1, 0]]), IndexError, "word id -1"),
+    for bad, error, match in [(np.array([[0, 5]]), IndexError, r"xs\[0, 1\] is 5; expected word ids in \[0, 5\)"),
+                              (np.array([[-1, 0]]), IndexError, r"xs\[0, 0\] is -1; expected word ids"),
                               (np.array([[0.5]]), TypeError, "integer word ids"),
                               (np.array([1, 2]), ValueError, r"expected word ids \(N, T\)")]:
         with pytest.raises(error, match=match):
