@@ -66,8 +66,8 @@ def _lstm_as_book(lstm, layer, get):
     Wx = get(getattr(lstm, f"weight_ih_l{layer}"))[back].T
     Wh = get(getattr(lstm, f"weight_hh_l{layer}"))[back].T
     b, hh = get(getattr(lstm, f"bias_ih_l{layer}")), get(getattr(lstm, f"bias_hh_l{layer}"))
-    # the book's b is bias_ih + bias_hh (zero, frozen: no gradient); a trained
-    # bias_hh would move it twice as fast, and show
+    # the book's b is bias_ih + bias_hh (bias_hh zero and frozen, so no gradient);
+    # were bias_hh trained, b would move twice a step and a comparison would fail
     return [Wx, Wh, (b if hh is None else b + hh)[back]]
 
 
