@@ -223,6 +223,16 @@ def check_operands(kernel, inputs, outputs, overlap=True):
             arrays.append((name, entry[0]))
 
 
+def shape_of(kernel, name, a, ndim):
+    """a's shape, after checking that it is a numpy array of ndim dimensions
+    (check_operands checks the rest: sizes read from it are used to build the expected shapes)."""
+    if type(a) is not np.ndarray:
+        raise TypeError(f"{kernel}: {name} is a {type(a).__name__}; expected a numpy array")
+    if a.ndim != ndim:
+        raise ValueError(f"{kernel}: {name} has shape {a.shape}; expected a {ndim}-D array")
+    return a.shape
+
+
 def _check_fixed_dtype(kernel, name, a, dtype):
     if isinstance(dtype, str):
         if a.dtype.kind not in dtype:

@@ -27,17 +27,8 @@ all float operands of one call share a dtype.
 import numpy as np
 from numba import njit
 
-from ._checks import check_operands
+from ._checks import check_operands, shape_of
 from ._config import HELPER, KERNEL
-
-
-def _sizes(kernel, name, a, ndim):
-    """a's shape, after checking it is an ndarray of ndim dimensions (the others are checked by check_operands)."""
-    if type(a) is not np.ndarray:
-        raise TypeError(f"{kernel}: {name} is {type(a).__name__}; expected a numpy array")
-    if a.ndim != ndim:
-        raise ValueError(f"{kernel}: {name} has shape {a.shape}; expected a {ndim}-D array")
-    return a.shape
 
 
 @njit(**HELPER)
@@ -181,7 +172,7 @@ def _time_attention_backward(enc, dec, a, dout, denc, ddec):
 def weight_sum_forward(hs, a, c):
     """c = sum_j a[:, j, None] * hs[:, j].  IN: hs (N, T, H), a (N, T).  OUT: c (N, H)."""
     k = "weight_sum_forward"
-    N, T, H = _sizes(k, "hs", hs, 3)
+    N, T, H = shape_of(k, "hs", hs, 3)
     check_operands(k, {"hs": (hs, (N, T, H)), "a": (a, (N, T))}, {"c": (c, (N, H))})
     _weight_sum_forward(hs, a, c)
 
@@ -192,7 +183,7 @@ def weight_sum_backward(hs, a, dc, dhs, da):
     IN: hs (N, T, H), a (N, T), dc (N, H).  OUT: dhs (N, T, H), da (N, T).
     """
     k = "weight_sum_backward"
-    N, T, H = _sizes(k, "hs", hs, 3)
+    N, T, H = shape_of(k, "hs", hs, 3)
     check_operands(k, {"hs": (hs, (N, T, H)), "a": (a, (N, T)), "dc": (dc, (N, H))},
            {"dhs": (dhs, (N, T, H)), "da": (da, (N, T))})
     _weight_sum_backward(hs, a, dc, dhs, da)
@@ -201,7 +192,7 @@ def weight_sum_backward(hs, a, dc, dhs, da):
 def attention_weight_forward(hs, h, a):
     """a = softmax over T of sum_h hs * h[:, None].  IN: hs (N, T, H), h (N, H).  OUT: a (N, T)."""
     k = "attention_weight_forward"
-    N, T, H = _sizes(k, "hs", hs, 3)
+    N, T, H = shape_of(k, "hs", hs, 3)
     check_operands(k, {"hs": (hs, (N, T, H)), "h": (h, (N, H))}, {"a": (a, (N, T))})
     _attention_weight_forward(hs, h, a)
 
@@ -212,7 +203,7 @@ def attention_weight_backward(hs, h, a, da, dhs, dh):
     IN: hs (N, T, H), h (N, H), a (N, T), da (N, T).  OUT: dhs (N, T, H), dh (N, H).
     """
     k = "attention_weight_backward"
-    N, T, H = _sizes(k, "hs", hs, 3)
+    N, T, H = shape_of(k, "hs", hs, 3)
     check_operands(k, {"hs": (hs, (N, T, H)), "h": (h, (N, H)), "a": (a, (N, T)), "da": (da, (N, T))},
            {"dhs": (dhs, (N, T, H)), "dh": (dh, (N, H))})
     _attention_weight_backward(hs, h, a, da, dhs, dh)
@@ -225,8 +216,8 @@ def time_attention_forward(enc, dec, a, out):
     out (N, Td, H), the contexts.
     """
     k = "time_attention_forward"
-    N, Te, H = _sizes(k, "enc", enc, 3)
-    Td = _sizes(k, "dec", dec, 3)[1]
+    N, Te, H = shape_of(k, "enc", enc, 3)
+    Td = shape_of(k, "dec", dec, 3)[1]
     check_operands(k, {"enc": (enc, (N, Te, H)), "dec": (dec, (N, Td, H))},
            {"a": (a, (N, Td, Te)), "out": (out, (N, Td, H))})
     _time_attention_forward(enc, dec, a, out)
@@ -239,8 +230,8 @@ def time_attention_backward(enc, dec, a, dout, denc, ddec):
     dout (N, Td, H).  OUT: denc (N, Te, H), ddec (N, Td, H).
     """
     k = "time_attention_backward"
-    N, Te, H = _sizes(k, "enc", enc, 3)
-    Td = _sizes(k, "dec", dec, 3)[1]
+    N, Te, H = shape_of(k, "enc", enc, 3)
+    Td = shape_of(k, "dec", dec, 3)[1]
     check_operands(k, {"enc": (enc, (N, Te, H)), "dec": (dec, (N, Td, H)), "a": (a, (N, Td, Te)),
                "dout": (dout, (N, Td, H))}, {"denc": (denc, (N, Te, H)), "ddec": (ddec, (N, Td, H))})
     _time_attention_backward(enc, dec, a, dout, denc, ddec)

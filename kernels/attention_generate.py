@@ -20,9 +20,9 @@ and are left as the final one; weights (S, Te) gets every step's attention.
 import numpy as np
 from numba import njit
 
-from ._checks import BadArgument, check_ids, check_index, check_operands
+from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
 from ._config import HELPER, KERNEL
-from .attention import _sizes, _softmax_row, _weigh
+from .attention import _softmax_row, _weigh
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 
@@ -106,9 +106,9 @@ def attention_greedy_decode(table, Wh, enc, Waff, baff, h, c, start_id, weights,
     IN/OUT: h, c (H,).  OUT: weights (S, Te), out_ids (S,) int64.
     """
     k = "attention_greedy_decode"
-    V = _sizes(k, "table", table, 2)[0]
-    Te, W, H = _sizes(k, "enc", enc, 2)[0], _sizes(k, "baff", baff, 1)[0], _sizes(k, "h", h, 1)[0]
-    S = _sizes(k, "out_ids", out_ids, 1)[0]
+    V = shape_of(k, "table", table, 2)[0]
+    Te, W, H = shape_of(k, "enc", enc, 2)[0], shape_of(k, "baff", baff, 1)[0], shape_of(k, "h", h, 1)[0]
+    S = shape_of(k, "out_ids", out_ids, 1)[0]
     G = 4 * H
     check_operands(k, {"table": (table, (V, G)), "Wh": (Wh, (H, G)), "enc": (enc, (Te, H)),
                        "Waff": (Waff, (2 * H, W)), "baff": (baff, (W,))},
@@ -129,9 +129,9 @@ def attention_encode(table, Wh, ids, hs):
     OUT: hs (T, H).
     """
     k = "attention_encode"
-    V = _sizes(k, "table", table, 2)[0]
-    H = _sizes(k, "Wh", Wh, 2)[0]
-    T = _sizes(k, "ids", ids, 1)[0]
+    V = shape_of(k, "table", table, 2)[0]
+    H = shape_of(k, "Wh", Wh, 2)[0]
+    T = shape_of(k, "ids", ids, 1)[0]
     check_operands(k, {"table": (table, (V, 4 * H)), "Wh": (Wh, (H, 4 * H)), "ids": (ids, (T,), "iu")},
                    {"hs": (hs, (T, H))})
     check_ids(k, "ids", ids, V)

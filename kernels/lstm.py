@@ -23,7 +23,7 @@ vectorisable ones (fast_exp.py, fast_tanh.py).
 import numpy as np
 from numba import njit
 
-from ._checks import check_apart, check_index, check_operands
+from ._checks import check_apart, check_index, check_operands, shape_of
 from ._config import KERNEL
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
@@ -160,9 +160,7 @@ def lstm_backward_step(t, dhs, dh_rec, dc, gates, cprev, tanh_c, dA, db):
 
 def _sizes(where, gates, n_gates):
     """(N, T, G) of the gates buffer, G a multiple of n_gates."""
-    shape = getattr(gates, "shape", None)
-    if shape is None or len(shape) != 3 or shape[2] % n_gates:
-        raise ValueError(
-            f"{where}: gates has shape {tuple(shape) if shape is not None else None}; "
-            f"expected (N, T, {n_gates}*H)")
+    shape = shape_of(where, "gates", gates, 3)
+    if shape[2] % n_gates:
+        raise ValueError(f"{where}: gates has shape {shape}; expected (N, T, {n_gates}*H)")
     return shape

@@ -19,9 +19,8 @@ in the book's order f, g, i, o; exp and tanh are the layer's (fast_exp, fast_tan
 import numpy as np
 from numba import njit
 
-from ._checks import BadArgument, check_ids, check_index, check_operands
+from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
 from ._config import KERNEL
-from .attention import _sizes
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 
@@ -87,7 +86,7 @@ def lstm_encode(table, Wh, ids, h, c):
     IN: table (V, 4H), Wh (H, 4H), ids (T,) integers in [0, V).  IN/OUT: h, c (H,).
     """
     k = "lstm_encode"
-    V, H, T = _sizes(k, "table", table, 2)[0], _sizes(k, "h", h, 1)[0], _sizes(k, "ids", ids, 1)[0]
+    V, H, T = shape_of(k, "table", table, 2)[0], shape_of(k, "h", h, 1)[0], shape_of(k, "ids", ids, 1)[0]
     check_operands(k, {"table": (table, (V, 4 * H)), "Wh": (Wh, (H, 4 * H)), "ids": (ids, (T,), "iu")},
                    {"h": (h, (H,)), "c": (c, (H,))})
     check_ids(k, "ids", ids, V)
@@ -102,8 +101,8 @@ def lstm_greedy_decode(table, const, Wh, Waff, score_const, h, c, start_id, out_
     IN/OUT: h, c (H,).  OUT: out_ids (S,) int64.
     """
     k = "lstm_greedy_decode"
-    V, H = _sizes(k, "table", table, 2)[0], _sizes(k, "h", h, 1)[0]
-    W, S = _sizes(k, "score_const", score_const, 1)[0], _sizes(k, "out_ids", out_ids, 1)[0]
+    V, H = shape_of(k, "table", table, 2)[0], shape_of(k, "h", h, 1)[0]
+    W, S = shape_of(k, "score_const", score_const, 1)[0], shape_of(k, "out_ids", out_ids, 1)[0]
     G = 4 * H
     check_operands(k, {"table": (table, (V, G)), "const": (const, (G,)), "Wh": (Wh, (H, G)),
                        "Waff": (Waff, (H, W)), "score_const": (score_const, (W,))},

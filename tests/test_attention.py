@@ -188,7 +188,7 @@ KERNEL_CASES = [
     ("out", np.ones((N, TD, H), np.float32), TypeError, r"out has dtype float32; expected float64, the dtype of enc"),
     ("enc", np.ones((N, TE, H), np.int64), TypeError, r"enc has dtype int64; expected float32 or float64"),
     ("enc", np.ones((N, TE)), ValueError, r"enc has shape \(3, 5\); expected a 3-D array"),
-    ("dec", [[[1.0]]], TypeError, r"dec is list; expected a numpy array"),
+    ("dec", [[[1.0]]], TypeError, r"dec is a list; expected a numpy array"),
 ]
 
 
