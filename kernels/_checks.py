@@ -151,12 +151,12 @@ def check_apart(kernel, names, arrays, n_inputs):
     """
     spans = np.zeros((len(arrays), 2), np.intp)
     i = 0
-    for a in literal_unroll(arrays):  # noqa: SIM113 - enumerate cannot wrap literal_unroll
+    for a in literal_unroll(arrays):
         if a.size:
             lo, hi = _span(a)
             spans[i, 0] = lo
             spans[i, 1] = hi
-        i += 1
+        i += 1  # noqa: SIM113 - enumerate cannot wrap literal_unroll
     for j in range(n_inputs, len(arrays)):
         for k in range(j):
             if spans[j, 0] < spans[k, 1] and spans[k, 0] < spans[j, 1]:
