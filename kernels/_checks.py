@@ -189,30 +189,32 @@ def check_c_contiguous(kernel, name, a):
 def check_operands(kernel, inputs, outputs, overlap=True):
     """Check a Python-level kernel's operands before any is read or written.
 
-    inputs and outputs map name -> (array, expected shape) for float operands,
+    inputs and outputs map name -> (array, expected shape tuple) for float operands,
     all of the first one's dtype (float32 or float64), or (array, expected
     shape, dtype) for the others (ids, counts, masks): dtype a numpy dtype, or
     a string of dtype kinds ("iu": any integer type).  Outputs must be writable and, with
     `overlap`, share no memory with any other operand (a kernel whose hot loop
     is jitted checks that there, with check_apart, for a few ns).
     """
-    reference = None
-    for role, named in (("input", inputs), ("output", outputs)):
+    # The recurrent steps call this once per time step: a few attribute reads per
+    # operand, and every message is built only on the way out.
+    dtype = reference = None
+    for written, named in ((False, inputs), (True, outputs)):
         for name, entry in named.items():
-            a, shape = entry[0], entry[1]
+            a = entry[0]
             if type(a) is not np.ndarray:
                 raise TypeError(f"{kernel}: {name} is a {type(a).__name__}; expected a numpy array")
             if len(entry) == 3:
                 _check_fixed_dtype(kernel, name, a, entry[2])
-            elif reference is None:
-                reference = name, a
-                if a.dtype not in _FLOATS:
-                    raise TypeError(f"{kernel}: {name} has dtype {a.dtype}; expected float32 or float64")
-            else:
-                check_same_dtype(kernel, name, a, *reference)
-            if a.shape != tuple(shape):
-                raise ShapeMismatch(kernel, name, a.shape, shape, "from the other operands")
-            if role == "output" and not a.flags.writeable:
+            elif dtype is None:
+                dtype, reference = a.dtype, name
+                if dtype not in _FLOATS:
+                    raise TypeError(f"{kernel}: {name} has dtype {dtype}; expected float32 or float64")
+            elif a.dtype != dtype:
+                raise DtypeMismatch(kernel, name, str(a.dtype), str(dtype), reference)
+            if a.shape != entry[1]:
+                raise ShapeMismatch(kernel, name, a.shape, entry[1], "from the other operands")
+            if written and not a.flags.writeable:
                 raise BadArgument(kernel, name, "read-only", "a writable array (it is written)")
     if overlap:
         arrays = [(name, entry[0]) for name, entry in inputs.items()]
@@ -245,6 +247,8 @@ def _check_fixed_dtype(kernel, name, a, dtype):
 
 def check_index(kernel, name, value, end):
     """value must be a Python or numpy integer (not a bool) in [0, end)."""
+    if type(value) is int and 0 <= value < end:  # the usual case, at once
+        return
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not 0 <= value < end:
         raise BadIndex(kernel, name, repr(value), end)
 

@@ -19,7 +19,7 @@ LOG_EPS = 1e-7
 @njit(**HELPER)
 def _check(kernel, name, a, ref_name, ref, group):
     """a (written) has ref's shape and dtype and does not overlap it; group divides the columns."""
-    check_shape(kernel, name, a, ref.shape, ref_name + "'s shape")
+    check_shape(kernel, name, a, ref.shape, "the shape (N, K) of the scores")  # a literal: no string built per call
     check_same_dtype(kernel, name, a, ref_name, ref)
     check_no_overlap(kernel, name, a, ref_name, ref)
     if group < 1 or ref.shape[1] % group != 0:

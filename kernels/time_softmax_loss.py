@@ -52,8 +52,8 @@ def _first_bad_label(t, v, ignore):
 @njit(**HELPER)
 def _check(kernel, x_name, x, t, y_name, y):
     """y (written) has x's shape (R, V) and dtype, t R labels, and y overlaps neither."""
-    check_shape(kernel, y_name, y, x.shape, x_name + "'s shape")
-    check_shape(kernel, "t", t, (x.shape[0],), "one label per row of " + x_name)
+    check_shape(kernel, y_name, y, x.shape, "the shape (R, V) of the scores")  # literals: no string built per call
+    check_shape(kernel, "t", t, (x.shape[0],), "one label per row of the scores")
     check_same_dtype(kernel, y_name, y, x_name, x)
     check_no_overlap(kernel, y_name, y, x_name, x)
     check_no_overlap(kernel, y_name, y, "t", t)

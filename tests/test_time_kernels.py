@@ -12,14 +12,14 @@ def test_time_softmax_loss_kernels_reject_mismatched_operands():
     x, y, dx = np.zeros((6, 5), F), np.zeros((6, 5), F), np.zeros((6, 5), F)
     t = np.zeros(6, np.int64)
     for fn in (tsl.time_softmax_loss_forward_grad, tsl.time_softmax_loss_forward_grad_parallel):
-        with pytest.raises(ValueError, match=r"y has shape \(5, 5\); expected \(6, 5\) \(x's shape\)"):
+        with pytest.raises(ValueError, match=r"y has shape \(5, 5\); expected \(6, 5\) \(the shape \(R, V\) of the scores\)"):
             fn(x, t, -1, 6, np.zeros((5, 5), F), dx)
         with pytest.raises(ValueError, match=r"t has shape \(7,\); expected \(6,\)"):
             fn(x, np.zeros(7, np.int64), -1, 6, y, dx)
         loss, bad = fn(x, np.array([0, 1, 9, 0, 0, 0]), -1, 6, y, dx)
         assert bad == 2
     for fn in (tsl.time_softmax_loss_backward, tsl.time_softmax_loss_backward_parallel):
-        with pytest.raises(ValueError, match=r"dx has shape \(6, 4\); expected \(6, 5\) \(y's shape\)"):
+        with pytest.raises(ValueError, match=r"dx has shape \(6, 4\); expected \(6, 5\) \(the shape \(R, V\) of the scores\)"):
             fn(y, t, -1, 1.0, 6, np.zeros((6, 4), F))
         with pytest.raises(IndexError, match=r"t\[4\] is 5; expected a label in \[0, 5\) or the ignore label -1"):
             fn(y, np.array([0, 0, 0, 0, 5, 0]), -1, 1.0, 6, np.zeros((6, 5), F))
