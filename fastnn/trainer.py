@@ -123,7 +123,7 @@ def remove_duplicate(params, grads):
             a, b = params[i], params[j]
             if a is b:
                 grads[i] += grads[j]
-            elif a.ndim == 2 and b.ndim == 2 and a.T.shape == b.shape and numpy.all(a.T == b):
+            elif _transposed_equal(a, b):
                 grads[i] += grads[j].T
             else:
                 j += 1
@@ -131,6 +131,26 @@ def remove_duplicate(params, grads):
             del params[j], grads[j]
         i += 1
     return params, grads
+
+
+def _transposed_equal(a, b):
+    """The book's test ``numpy.all(a.T == b)`` for 2-D a and b, with the same answer in less time.
+
+    The book compares every pair at every step (5 ms of a 78 ms Rnnlm step,
+    whose embedding and output weights are not tied): a first pair that differs
+    already answers False.  A b that is a's transposed view (weight tying)
+    compares each element with itself: equal unless it is NaN.
+    """
+    if a.ndim != 2 or b.ndim != 2 or a.T.shape != b.shape:
+        return False
+    if a.size == 0:
+        return True
+    if not a[0, 0] == b[0, 0]:
+        return False
+    if (a.dtype.kind == "f" and b.dtype == a.dtype and b.ctypes.data == a.ctypes.data
+            and b.strides == a.strides[::-1]):
+        return not numpy.isnan(a).any()
+    return bool(numpy.all(a.T == b))
 
 
 def __getattr__(name):

@@ -311,3 +311,23 @@ def test_fit_accepts_numpy_integer_sizes(rng):
     )
     assert model.calls == 1
     np.testing.assert_allclose(W, W0 - g[0], rtol=1e-15)
+
+
+def test_the_transposed_weight_test_answers_as_numpys_all(rng):
+    """remove_duplicate's shortcut (fastnn.trainer._transposed_equal) against the book's
+    ``np.all(a.T == b)``: copies, tied views, a NaN in a tied view, a first or a last
+    element that differs, empty, mismatched and 1-D arrays."""
+    from fastnn.trainer import _transposed_equal
+
+    W = rng.standard_normal((4, 3)).astype(np.float32)
+    nan_W = W.copy()
+    nan_W[2, 1] = np.nan
+    first, last = W.T.copy(), W.T.copy()
+    first[0, 0] += 1
+    last[-1, -1] += 1
+    cases = [(W, W.T), (W, W.T.copy()), (nan_W, nan_W.T), (W, first), (W, last), (W, W),
+             (np.zeros((0, 3)), np.zeros((3, 0))), (W, W[:3].T), (W[0], W[0]),
+             (W.astype(np.float64), W.T), (np.arange(6).reshape(2, 3), np.arange(6).reshape(2, 3).T)]
+    for a, b in cases:
+        expected = a.ndim == 2 and b.ndim == 2 and a.T.shape == b.shape and bool(np.all(a.T == b))
+        assert _transposed_equal(a, b) == expected, (a, b)
