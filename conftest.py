@@ -1,7 +1,10 @@
 """Test tiers shared by tests/ and benchmarks/.
 
-- default (``pytest``): every op and dtype, a few minutes on 2 cores.
-- ``pytest -m "not slow"``: the quick run, about a minute.
+- default (``pytest -n auto``, the README's command): every op and dtype,
+  chapters 1-8, the benchmarks once each; most of its time on an empty Numba
+  cache is compiling (see the README's "Running the tests" for measured times).
+- ``pytest -m "not slow"``: the quick run, without whole trainings, scripts run
+  as new processes and the subprocess safety sweep.
 - ``pytest --exhaustive``: also the long sweeps marked ``exhaustive`` (each
   bad kernel call in its own process); run them before a release.
 """
