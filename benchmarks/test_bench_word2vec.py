@@ -1,6 +1,7 @@
 """Chapter 4's word2vec: one CBOW training step, and Embedding's scatter-add.
 
-Groups (numpy beside fastnn in each):
+Groups (numpy beside fastnn in each; the CBOW group also has ``torch``,
+benchmarks/torch_word2vec.py, where torch is installed):
 
 - ``cbow_step|float32|V10000 H100 W5 N100 S5``: one step of the book's
   ch04/train.py at its sizes (vocabulary 10,000 as PTB's, hidden 100, window 5,
@@ -90,10 +91,45 @@ def cbow_steppers():
     return numpy_step, fastnn_step
 
 
-@pytest.mark.parametrize("member", ["numpy", "fastnn"])
+def torch_stepper(seed=0):
+    """The torch member's step (benchmarks/torch_word2vec.py), from the book model's seeded
+    weights and sampler, its first forward and backward checked against the book's."""
+    from . import torch_word2vec as tw
+
+    tw.set_threads(_blas_threads())
+    corpus = zipf_corpus()
+    data = batches(corpus)
+    np.random.seed(seed)
+    ref = book.CBOW(V, H, WINDOW, corpus)
+    model = tw.CBOW(ref.params[0], ref.params[-1], ref.ns_loss.sampler.word_p)
+    contexts, target = data[0]
+    negatives = ref.ns_loss.sampler.get_negative_sample(target)
+    ref.ns_loss.negatives = negatives
+    expected = float(ref.forward(contexts, target))
+    ref.backward()
+    _, expected_grads = book.remove_duplicate(ref.params, ref.grads)
+    loss, grads = tw.first_gradients(model, contexts, target, negatives)
+    assert abs(loss - expected) <= 1e-4 * abs(expected), (loss, expected)
+    for ours, theirs in zip(grads, expected_grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4 * float(np.abs(theirs).max()))
+    return tw.stepper(model, data)
+
+
+def _blas_threads():
+    """The thread count numpy's OpenBLAS was given, for torch too (2 when unset, this machine's cores)."""
+    import os
+
+    return int(os.environ.get("OPENBLAS_NUM_THREADS", "0") or 0) or min(2, os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("member", ["numpy", "fastnn", "torch"])
 def test_cbow_step(benchmark, cbow_steppers, member):
     benchmark.group = CBOW_GROUP
-    step = cbow_steppers[0 if member == "numpy" else 1]
+    if member == "torch":
+        pytest.importorskip("torch")
+        step = torch_stepper()
+    else:
+        step = cbow_steppers[0 if member == "numpy" else 1]
     benchmark.pedantic(step, rounds=20 if member == "numpy" else 100, warmup_rounds=1)
 
 
@@ -141,14 +177,22 @@ def main():
     from .alternating import time_alternately
 
     print(f"load average at start: {os.getloadavg()}")
-    groups = [(CBOW_GROUP, *steppers(), 20.0)]
+    numpy_step, fastnn_step = steppers()
+    groups = [(CBOW_GROUP, numpy_step, fastnn_step, 20.0)]
+    try:
+        import torch
+    except ImportError:
+        print("torch not installed: no torch member", file=sys.stderr)
+    else:
+        groups.append((f"{CBOW_GROUP} torch {torch.__version__} ({_blas_threads()} threads) vs fastnn",
+                       torch_stepper(), fastnn_step, 20.0))
     for pattern in sorted(PATTERNS):
         backward, scatter = embedding_pairs(pattern)
         groups.append((f"embedding_backward|{pattern}", *backward, 2.0))
         groups.append((f"scatter_add|{pattern}", *scatter, 2.0))
     for group, numpy_fn, fastnn_fn, seconds in groups:
         r = time_alternately(numpy_fn, fastnn_fn, block_seconds=0.002, group_seconds=seconds)
-        print(f"{group:45s} numpy {r.numpy * 1e3:9.3f} ms  fastnn {r.fastnn * 1e3:8.3f} ms  "
+        print(f"{group:45s} {'torch' if ' torch ' in group else 'numpy'} {r.numpy * 1e3:9.3f} ms  fastnn {r.fastnn * 1e3:8.3f} ms  "
               f"{r.speedup:6.1f}x ({r.speedup_q1:.1f}-{r.speedup_q3:.1f}, {r.rounds} rounds)", flush=True)
     print(f"load average at end: {os.getloadavg()}")
     return 0
