@@ -32,6 +32,7 @@ from fastnn.optimizer import Adam
 from fastnn.trainer import remove_duplicate
 
 from . import book_word2vec as book
+from .test_bench_lstm import _threads
 
 V, H, WINDOW, BATCH = 10_000, 100, 5, 100
 CBOW_GROUP = f"cbow_step|float32|V{V} H{H} W{WINDOW} N{BATCH} S5"
@@ -96,7 +97,7 @@ def torch_stepper(seed=0):
     weights and sampler, its first forward and backward checked against the book's."""
     from . import torch_word2vec as tw
 
-    tw.set_threads(_blas_threads())
+    tw.set_threads(_threads())
     corpus = zipf_corpus()
     data = batches(corpus)
     np.random.seed(seed)
@@ -113,13 +114,6 @@ def torch_stepper(seed=0):
     for ours, theirs in zip(grads, expected_grads):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4 * float(np.abs(theirs).max()))
     return tw.stepper(model, data)
-
-
-def _blas_threads():
-    """The thread count numpy's OpenBLAS was given, for torch too (2 when unset, this machine's cores)."""
-    import os
-
-    return int(os.environ.get("OPENBLAS_NUM_THREADS", "0") or 0) or min(2, os.cpu_count() or 1)
 
 
 @pytest.mark.parametrize("member", ["numpy", "fastnn", "torch"])
@@ -184,7 +178,7 @@ def main():
     except ImportError:
         print("torch not installed: no torch member", file=sys.stderr)
     else:
-        groups.append((f"{CBOW_GROUP} torch {torch.__version__} ({_blas_threads()} threads) vs fastnn",
+        groups.append((f"{CBOW_GROUP} torch {torch.__version__} ({_threads()} threads) vs fastnn",
                        torch_stepper(), fastnn_step, 20.0))
     for pattern in sorted(PATTERNS):
         backward, scatter = embedding_pairs(pattern)
