@@ -9,25 +9,32 @@ multiplies by 1 or 0 (not a select), so NaN and inf give what numpy gives.
 from numba import njit
 
 from ._checks import check_no_overlap, check_same_dtype, check_shape
-from ._config import KERNEL
+from ._config import HELPER, KERNEL
 
 # u holds np.random.rand's float64 numbers whatever x's dtype: only x and the
 # float outputs share one dtype.
+
+
+@njit(**HELPER)
+def _check_mask_operands(k, x, u, mask, out):
+    """u, mask and out of x's shape; mask and out apart from the inputs and each other
+    (the forward of Dropout and of TimeDropout; each checks its own dtypes)."""
+    check_shape(k, "u", u, x.shape, "x's shape")
+    check_shape(k, "mask", mask, x.shape, "x's shape")
+    check_shape(k, "out", out, x.shape, "x's shape")
+    check_no_overlap(k, "mask", mask, "x", x)
+    check_no_overlap(k, "mask", mask, "u", u)
+    check_no_overlap(k, "out", out, "x", x)
+    check_no_overlap(k, "out", out, "u", u)
+    check_no_overlap(k, "out", out, "mask", mask)
 
 
 @njit(**KERNEL)
 def dropout_forward(x, u, ratio, mask, out):
     """mask = u > ratio; out = x * mask.  IN: x, u (one shape, C-contiguous).  OUT: mask (bool), out (x's dtype)."""
     k = "dropout_forward"
-    check_shape(k, "u", u, x.shape, "x's shape")
-    check_shape(k, "mask", mask, x.shape, "x's shape")
-    check_shape(k, "out", out, x.shape, "x's shape")
+    _check_mask_operands(k, x, u, mask, out)
     check_same_dtype(k, "out", out, "x", x)
-    check_no_overlap(k, "mask", mask, "x", x)
-    check_no_overlap(k, "mask", mask, "u", u)
-    check_no_overlap(k, "out", out, "x", x)
-    check_no_overlap(k, "out", out, "u", u)
-    check_no_overlap(k, "out", out, "mask", mask)
     xf, uf, mf, of = x.reshape(-1), u.reshape(-1), mask.reshape(-1), out.reshape(-1)
     zero = of.dtype.type(0)
     one = of.dtype.type(1)

@@ -8,24 +8,18 @@ in x's dtype, as the book's float32 mask holds it), and multiplies.
 
 from numba import njit
 
-from ._checks import check_no_overlap, check_same_dtype, check_shape
+from ._checks import check_same_dtype
 from ._config import KERNEL
+from .dropout import _check_mask_operands
 
 
 @njit(**KERNEL)
 def time_dropout_forward(x, u, ratio, scale, mask, out):
     """mask = (u > ratio) * scale; out = x * mask.  IN: x, u (one shape).  OUT: mask, out (x's dtype)."""
     k = "time_dropout_forward"
-    check_shape(k, "u", u, x.shape, "x's shape")
-    check_shape(k, "mask", mask, x.shape, "x's shape")
-    check_shape(k, "out", out, x.shape, "x's shape")
+    _check_mask_operands(k, x, u, mask, out)
     check_same_dtype(k, "mask", mask, "x", x)  # u may be float64 (np.random.rand) whatever x is
     check_same_dtype(k, "out", out, "x", x)
-    check_no_overlap(k, "mask", mask, "x", x)
-    check_no_overlap(k, "mask", mask, "u", u)
-    check_no_overlap(k, "out", out, "x", x)
-    check_no_overlap(k, "out", out, "u", u)
-    check_no_overlap(k, "out", out, "mask", mask)
     xf, uf, mf, of = x.reshape(-1), u.reshape(-1), mask.reshape(-1), out.reshape(-1)
     s = of.dtype.type(scale)
     zero = of.dtype.type(0)
