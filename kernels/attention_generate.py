@@ -18,28 +18,21 @@ and are left as the final one; weights (S, Te) gets every step's attention.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
-from ._config import HELPER, KERNEL
+from ._config import HELPER, KERNEL, PARALLEL
 from .attention import _softmax_row, _weigh
 from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 
 
 @njit(**HELPER)
-def _cell(row, Wh, h, c, a):
-    """One LSTM step from the input projection row (4H,): h, c (H,) updated in place; a (4H,) scratch."""
+def _activate(a, h, c):
+    """The cell after its pre-activations a (4H,): gates activated in place, c and h (H,) updated."""
     G = a.shape[0]
     H = G // 4
     one = a.dtype.type(1)
-    for k in range(G):
-        a[k] = row[k]
-    for m in range(H):
-        hm = h[m]
-        wrow = Wh[m]
-        for k in range(G):
-            a[k] += hm * wrow[k]
     for k in range(H):
         a[k] = one / (one + exp_approx(-a[k]))
     for k in range(H, 2 * H):
@@ -50,6 +43,21 @@ def _cell(row, Wh, h, c, a):
         c[j] = a[j] * c[j] + a[H + j] * a[2 * H + j]
     for j in range(H):
         h[j] = a[3 * H + j] * tanh_approx(c[j])
+
+
+@njit(**HELPER)
+def _cell(row, Wh, h, c, a):
+    """One LSTM step from the input projection row (4H,): h, c (H,) updated in place; a (4H,) scratch."""
+    G = a.shape[0]
+    H = G // 4
+    for k in range(G):
+        a[k] = row[k]
+    for m in range(H):
+        hm = h[m]
+        wrow = Wh[m]
+        for k in range(G):
+            a[k] += hm * wrow[k]
+    _activate(a, h, c)
 
 
 @njit(**KERNEL)
@@ -64,38 +72,64 @@ def _encode(table, Wh, ids, hs):
             hs[t, j] = h[j]
 
 
+@njit(**HELPER)
+def _attend_and_pick(enc, h, Waff, baff, w, ctx, score):
+    """The decoder step after the cell: attention weights w (Te,) over enc (Te, H),
+    the context ctx (H,), the scores (V,); returns the first id of the highest score."""
+    H = h.shape[0]
+    V = baff.shape[0]
+    for j in range(enc.shape[0]):
+        acc = enc.dtype.type(0)
+        for k in range(H):
+            acc += enc[j, k] * h[k]
+        w[j] = acc
+    _softmax_row(w)
+    _weigh(w, enc, ctx)
+    for v in range(V):
+        score[v] = baff[v]
+    for m in range(H):
+        cm, hm = ctx[m], h[m]
+        crow, hrow = Waff[m], Waff[H + m]
+        for v in range(V):
+            score[v] += cm * crow[v] + hm * hrow[v]
+    best = 0
+    for v in range(1, V):
+        if score[v] > score[best]:
+            best = v
+    return best
+
+
 @njit(**KERNEL)
 def _decode(table, Wh, enc, Waff, baff, h, c, start_id, weights, out_ids):
     G = table.shape[1]
     H = G // 4
-    V = baff.shape[0]
     a = np.empty(G, table.dtype)
     ctx = np.empty(H, table.dtype)
-    score = np.empty(V, table.dtype)
+    score = np.empty(baff.shape[0], table.dtype)
     word = start_id
     for s in range(out_ids.shape[0]):
         _cell(table[word], Wh, h, c, a)
-        w = weights[s]
-        for j in range(enc.shape[0]):
-            acc = table.dtype.type(0)
-            for k in range(H):
-                acc += enc[j, k] * h[k]
-            w[j] = acc
-        _softmax_row(w)
-        _weigh(w, enc, ctx)
-        for v in range(V):
-            score[v] = baff[v]
-        for m in range(H):
-            cm, hm = ctx[m], h[m]
-            crow, hrow = Waff[m], Waff[H + m]
-            for v in range(V):
-                score[v] += cm * crow[v] + hm * hrow[v]
-        best = 0
-        for v in range(1, V):
-            if score[v] > score[best]:
-                best = v
-        out_ids[s] = best
-        word = best
+        word = _attend_and_pick(enc, h, Waff, baff, weights[s], ctx, score)
+        out_ids[s] = word
+
+
+@njit(**PARALLEL)
+def _generate_batch(enc_table, enc_Wh, dec_table, dec_Wh, Waff, baff, ids, start_ids, out_ids):
+    # One question per iteration, on every core, through the very code of
+    # _encode and _decode: each question gets the bits a call of its own gives.
+    # (Blocks of questions sharing each pass over Wh were tried: in Numba's loops
+    # they ran no faster, the product being bound by reading Wh from L2.)
+    N, Te = ids.shape
+    G = enc_table.shape[1]
+    H = G // 4
+    dtype = enc_table.dtype
+    for q in prange(N):
+        hs = np.empty((Te, H), dtype)
+        _encode(enc_table, enc_Wh, ids[q], hs)
+        h = hs[Te - 1].copy()
+        c = np.zeros(H, dtype)  # the decoder starts from the encoder's last h and a zero c (the book's set_state(h))
+        weights = np.empty((out_ids.shape[1], Te), dtype)
+        _decode(dec_table, dec_Wh, hs, Waff, baff, h, c, start_ids[q], weights, out_ids[q])
 
 
 def attention_greedy_decode(table, Wh, enc, Waff, baff, h, c, start_id, weights, out_ids):
@@ -136,3 +170,36 @@ def attention_encode(table, Wh, ids, hs):
                    {"hs": (hs, (T, H))})
     check_ids(k, "ids", ids, V)
     _encode(table, Wh, ids.astype(np.int64), hs)
+
+
+def attention_generate_batch(enc_table, enc_Wh, dec_table, dec_Wh, Waff, baff, ids, start_ids, out_ids):
+    """attention_encode then attention_greedy_decode for every question of a batch,
+    the questions spread over every core; each row of out_ids holds the ids the
+    calls for that question alone give.
+
+    IN: enc_table (Ve, 4H), enc_Wh (H, 4H): the encoder's (embed_W @ Wx + b and Wh);
+    dec_table (V, 4H), dec_Wh (H, 4H): the decoder's; Waff (2H, W), baff (W,)
+    (W <= V); ids (N, Te) integers in [0, Ve), Te >= 1; start_ids (N,) in [0, V).
+    OUT: out_ids (N, S) int64.
+    """
+    k = "attention_generate_batch"
+    Ve = shape_of(k, "enc_table", enc_table, 2)[0]
+    V = shape_of(k, "dec_table", dec_table, 2)[0]
+    H = shape_of(k, "enc_Wh", enc_Wh, 2)[0]
+    N, Te = shape_of(k, "ids", ids, 2)
+    W = shape_of(k, "baff", baff, 1)[0]
+    S = shape_of(k, "out_ids", out_ids, 2)[1]
+    G = 4 * H
+    check_operands(k, {"enc_table": (enc_table, (Ve, G)), "enc_Wh": (enc_Wh, (H, G)),
+                       "dec_table": (dec_table, (V, G)), "dec_Wh": (dec_Wh, (H, G)),
+                       "Waff": (Waff, (2 * H, W)), "baff": (baff, (W,)),
+                       "ids": (ids, (N, Te), "iu"), "start_ids": (start_ids, (N,), "iu")},
+                   {"out_ids": (out_ids, (N, S), np.int64)})
+    if Te == 0:
+        raise BadArgument(k, "ids", "0 columns wide", "questions of at least one id")
+    if W > V:
+        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_ids(k, "ids", ids, Ve)
+    check_ids(k, "start_ids", start_ids, V)
+    _generate_batch(enc_table, enc_Wh, dec_table, dec_Wh, Waff, baff,
+                    ids.astype(np.int64), start_ids.astype(np.int64), out_ids)

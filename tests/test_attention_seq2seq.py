@@ -198,3 +198,47 @@ def test_generate_kernels_reject_bad_operands_before_writing(name, value, error,
     with pytest.raises(ValueError, match=r"hs has shape \(2, 4\); expected \(3, 4\)"):
         attention_encode(ops["table"], ops["Wh"], np.array([0, 1, 2]), hs)
     assert (hs == 7).all()
+
+
+def _sharp(model):
+    """Weights scaled up so that greedy ids vary from step to step and question to question."""
+    for p in model.params:
+        p *= 6
+    return model
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_generate_batch_gives_each_question_the_ids_of_generate(rng, dtype):
+    _, ours = _pair(sizes=(V, D, 24))
+    _sharp(ours)
+    if dtype is np.float64:
+        ours = _float64(ours)
+    xs, ts = _batch(rng, N=37, Tx=9)  # reversed: a view with a negative stride
+    starts = ts[:, 0]
+    before = [p.copy() for p in ours.params]
+    got = ours.generate_batch(xs, starts, 7)
+    expected = [ours.generate(xs[[i]], int(starts[i]), 7) for i in range(len(xs))]
+    assert got.dtype == np.int64 and got.tolist() == expected
+    assert len({tuple(row) for row in expected}) > 20  # the ids vary, so the test can tell questions apart
+    assert all(np.array_equal(p, q) for p, q in zip(ours.params, before))
+    assert ours.generate_batch(xs, 3, 2).tolist() == [ours.generate(xs[[i]], 3, 2) for i in range(len(xs))]
+    assert ours.generate_batch(xs, starts, 0).shape == (37, 0)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda m: m.generate_batch(np.zeros(3, int), 0, 4), ValueError, r"xs has shape \(3,\); expected \(N, T\)"),
+    (lambda m: m.generate_batch(np.zeros((2, 0), int), 0, 4), ValueError, r"xs has shape \(2, 0\)"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, 1, 2], 4), ValueError,
+     r"start_ids has shape \(3,\); expected \(2,\)"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, V], 4), IndexError,
+     r"start_ids holds ids in \[0, 13\]; expected ids in \[0, 13\)"),
+    (lambda m: m.generate_batch(np.full((2, 3), -1), 0, 4), IndexError, r"ids holds ids in \[-1, -1\]"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), float), 0, 4), TypeError, r"ids has dtype float64"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), int), 0, -2), ValueError, r"sample_size is -2"),
+])
+def test_generate_batch_rejects_bad_input(call, error, message):
+    _, ours = _pair()
+    before = [p.copy() for p in ours.params]
+    with pytest.raises(error, match=message):
+        call(ours)
+    assert all(np.array_equal(p, q) for p, q in zip(ours.params, before))

@@ -13,7 +13,7 @@ attention weights where the book's do.
 import numpy as np
 
 from ..attention import TimeAttention
-from ..kernels.attention_generate import attention_encode, attention_greedy_decode
+from ..kernels.attention_generate import attention_encode, attention_generate_batch, attention_greedy_decode
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from .seq2seq import Encoder, Seq2seq
 
@@ -160,3 +160,36 @@ class AttentionSeq2seq(Seq2seq):
         if not isinstance(start_id, (int, np.integer)) or isinstance(start_id, bool) or not 0 <= start_id < V:
             raise IndexError(f"AttentionSeq2seq.generate: start_id is {start_id!r}; expected an id in [0, {V})")
         return self.decoder.generate(self.encoder.encode_one(ids), start_id, sample_size)
+
+    def generate_batch(self, xs, start_ids, sample_size):
+        """generate for every question of xs (N, T) in one call: an (N, sample_size)
+        int64 array whose row i holds the ids generate(xs[[i]], start_ids[i], sample_size)
+        returns (the same bits: each question's sums run in the same order).
+
+        fastnn's own (the book generates one question at a time): an evaluation of
+        a whole test set, in blocks of questions on every core.  start_ids is one
+        id per question or a single id for all.  Unlike generate, the layers'
+        state and attention weights are left as they were.
+        """
+        where = "AttentionSeq2seq.generate_batch"
+        ids = np.asarray(xs)
+        if ids.ndim != 2 or ids.shape[1] == 0:
+            raise ValueError(f"{where}: xs has shape {ids.shape}; expected (N, T) with T >= 1, one question a row")
+        sample_size = _sample_size(sample_size, where)
+        starts = np.asarray(start_ids)
+        if starts.ndim == 0:
+            starts = np.full(ids.shape[0], starts)
+        if starts.shape != (ids.shape[0],):
+            raise ValueError(f"{where}: start_ids has shape {starts.shape}; expected ({ids.shape[0]},), "
+                             "one id per question, or a single id")
+        enc_embed, enc_Wx, enc_Wh, enc_b = self.encoder.params
+        dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b = self.decoder.params
+        enc_table = enc_embed @ enc_Wx + enc_b  # as encode_one and AttentionDecoder.generate make them
+        dtype = np.result_type(enc_table, dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b)
+        if dtype.kind != "f":
+            dtype = np.dtype(np.float64)
+        out = np.empty((ids.shape[0], sample_size), np.int64)
+        attention_generate_batch(np.asarray(enc_table, dtype), np.asarray(enc_Wh, dtype),
+                                 np.asarray(dec_embed @ dec_Wx + dec_b, dtype), np.asarray(dec_Wh, dtype),
+                                 np.asarray(affine_W, dtype), np.asarray(affine_b, dtype), ids, starts, out)
+        return out
