@@ -20,44 +20,18 @@ and are left as the final one; weights (S, Te) gets every step's attention.
 import numpy as np
 from numba import njit, prange
 
+from . import _lstm_cell as lstm_cell
 from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
 from ._config import HELPER, KERNEL, PARALLEL
 from .attention import _softmax_row, _weigh
-from .fast_exp import exp_approx
-from .fast_tanh import tanh_approx
-
-
-@njit(**HELPER)
-def _activate(a, h, c):
-    """The cell after its pre-activations a (4H,): gates activated in place, c and h (H,) updated."""
-    G = a.shape[0]
-    H = G // 4
-    one = a.dtype.type(1)
-    for k in range(H):
-        a[k] = one / (one + exp_approx(-a[k]))
-    for k in range(H, 2 * H):
-        a[k] = tanh_approx(a[k])
-    for k in range(2 * H, G):
-        a[k] = one / (one + exp_approx(-a[k]))
-    for j in range(H):
-        c[j] = a[j] * c[j] + a[H + j] * a[2 * H + j]
-    for j in range(H):
-        h[j] = a[3 * H + j] * tanh_approx(c[j])
 
 
 @njit(**HELPER)
 def _cell(row, Wh, h, c, a):
     """One LSTM step from the input projection row (4H,): h, c (H,) updated in place; a (4H,) scratch."""
-    G = a.shape[0]
-    H = G // 4
-    for k in range(G):
+    for k in range(a.shape[0]):
         a[k] = row[k]
-    for m in range(H):
-        hm = h[m]
-        wrow = Wh[m]
-        for k in range(G):
-            a[k] += hm * wrow[k]
-    _activate(a, h, c)
+    lstm_cell.step(a, Wh, h, c)
 
 
 @njit(**KERNEL)

@@ -13,40 +13,22 @@ so a step is a row read, one (H,) @ (H, 4H) product and the cell:
            (the first maximum, as np.argmax).
 
 h and c (H,) are read as the initial state and left as the final one.  Gates
-in the book's order f, g, i, o; exp and tanh are the layer's (fast_exp, fast_tanh).
+in the book's order f, g, i, o (kernels/_lstm_cell.py).
 """
 
 import numpy as np
 from numba import njit
 
+from . import _lstm_cell as lstm_cell
 from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
-from ._config import KERNEL
-from .fast_exp import exp_approx
-from .fast_tanh import tanh_approx
+from ._config import HELPER, KERNEL
 
 
-@njit(**KERNEL)
+@njit(**HELPER)
 def _cell(table_row, const, h, c, Wh, a):
-    G = a.shape[0]
-    H = G // 4
-    one = a.dtype.type(1)
-    for k in range(G):
+    for k in range(a.shape[0]):
         a[k] = table_row[k] + const[k]
-    for m in range(H):
-        hm = h[m]
-        row = Wh[m]
-        for k in range(G):
-            a[k] += hm * row[k]
-    for k in range(H):
-        a[k] = one / (one + exp_approx(-a[k]))
-    for k in range(H, 2 * H):
-        a[k] = tanh_approx(a[k])
-    for k in range(2 * H, G):
-        a[k] = one / (one + exp_approx(-a[k]))
-    for j in range(H):
-        c[j] = a[j] * c[j] + a[H + j] * a[2 * H + j]
-    for j in range(H):
-        h[j] = a[3 * H + j] * tanh_approx(c[j])
+    lstm_cell.step(a, Wh, h, c)
 
 
 @njit(**KERNEL)

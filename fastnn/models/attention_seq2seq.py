@@ -13,7 +13,11 @@ attention weights where the book's do.
 import numpy as np
 
 from ..attention import TimeAttention
-from ..kernels.attention_generate import attention_encode, attention_generate_batch, attention_greedy_decode
+from ..kernels.attention_generate import (
+    attention_encode,
+    attention_generate_batch,
+    attention_greedy_decode,
+)
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from .seq2seq import Encoder, Seq2seq
 
