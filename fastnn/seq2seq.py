@@ -94,7 +94,7 @@ def load(args):
 def evaluate(model, x_test, t_test, id_to_char, reverse):
     """The book's per-epoch evaluation: the first ten questions shown, accuracy returned.
 
-    A model with generate_batch (AttentionSeq2seq) answers every question in one
+    A model with generate_batch (fastnn's three) answers every question in one
     call, on every core, with the ids generate gives one question at a time;
     the ten shown go through the book's eval_seq2seq as before.
     """

@@ -17,11 +17,11 @@ in the book's order f, g, i, o (kernels/_lstm_cell.py).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from . import _lstm_cell as lstm_cell
 from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
-from ._config import HELPER, KERNEL
+from ._config import HELPER, KERNEL, PARALLEL
 
 
 @njit(**HELPER)
@@ -62,6 +62,21 @@ def _decode(table, const, Wh, Waff, score_const, h, c, start_id, out_ids):
         word = best
 
 
+# The batch kernels: one question per iteration, on every core, through the very
+# code of _encode and _decode, so each question gets the bits a call of its own gives.
+
+@njit(**PARALLEL)
+def _encode_batch(table, Wh, ids, h, c):
+    for q in prange(ids.shape[0]):
+        _encode(table, Wh, ids[q], h[q], c[q])
+
+
+@njit(**PARALLEL)
+def _decode_batch(table, const, Wh, Waff, score_const, h, c, start_ids, out_ids):
+    for q in prange(start_ids.shape[0]):
+        _decode(table, const[q], Wh, Waff, score_const[q], h[q], c[q], start_ids[q], out_ids[q])
+
+
 def lstm_encode(table, Wh, ids, h, c):
     """Run ids (T,) through the cell from state h, c (H,), updated in place.
 
@@ -93,3 +108,37 @@ def lstm_greedy_decode(table, const, Wh, Waff, score_const, h, c, start_id, out_
         raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
     check_index(k, "start_id", start_id, V)
     _decode(table, const, Wh, Waff, score_const, h, c, int(start_id), out_ids)
+
+
+def lstm_encode_batch(table, Wh, ids, h, c):
+    """lstm_encode for every question (row) of ids (N, T), questions spread over the cores.
+
+    IN: table (V, 4H), Wh (H, 4H), ids (N, T) integers in [0, V).  IN/OUT: h, c (N, H).
+    """
+    k = "lstm_encode_batch"
+    V, (N, T), H = shape_of(k, "table", table, 2)[0], shape_of(k, "ids", ids, 2), shape_of(k, "h", h, 2)[1]
+    check_operands(k, {"table": (table, (V, 4 * H)), "Wh": (Wh, (H, 4 * H)), "ids": (ids, (N, T), "iu")},
+                   {"h": (h, (N, H)), "c": (c, (N, H))})
+    check_ids(k, "ids", ids, V)
+    _encode_batch(table, Wh, ids.astype(np.int64), h, c)
+
+
+def lstm_greedy_decode_batch(table, const, Wh, Waff, score_const, h, c, start_ids, out_ids):
+    """lstm_greedy_decode for N questions at once, questions spread over the cores:
+    question q decodes out_ids[q] from start_ids[q] with const[q] and score_const[q].
+
+    IN: table (V, 4H), const (N, 4H), Wh (H, 4H), Waff (H, W), score_const (N, W)
+    (W <= V), start_ids (N,) in [0, V).  IN/OUT: h, c (N, H).  OUT: out_ids (N, S) int64.
+    """
+    k = "lstm_greedy_decode_batch"
+    V, (N, H) = shape_of(k, "table", table, 2)[0], shape_of(k, "h", h, 2)
+    W, S = shape_of(k, "Waff", Waff, 2)[1], shape_of(k, "out_ids", out_ids, 2)[1]
+    G = 4 * H
+    check_operands(k, {"table": (table, (V, G)), "const": (const, (N, G)), "Wh": (Wh, (H, G)),
+                       "Waff": (Waff, (H, W)), "score_const": (score_const, (N, W)),
+                       "start_ids": (start_ids, (N,), "iu")},
+                   {"h": (h, (N, H)), "c": (c, (N, H)), "out_ids": (out_ids, (N, S), np.int64)})
+    if W > V:
+        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_ids(k, "start_ids", start_ids, V)
+    _decode_batch(table, const, Wh, Waff, score_const, h, c, start_ids.astype(np.int64), out_ids)

@@ -162,7 +162,19 @@ def _attention(s):
               table=_f(r, V, G), const=_f(r, G), Wh=_f(r, H, G), Waff=_f(r, H, W), score_const=_f(r, W),
               h=_f(r, H), c=_f(r, H), start_id=2, out_ids=np.zeros(S, np.int64)), ("h", "c", "out_ids"),
                free_rows=("out_ids",), valid=("shape:out_ids", "tiny:out_ids"),
-               extras=bad_start("lstm_greedy_decode"))]
+               extras=bad_start("lstm_greedy_decode")),
+          # Any question length and any number of ids to decode (ids' and out_ids' widths).
+          Spec("seq2seq_generate.lstm_encode_batch", lambda r: dict(
+              table=_f(r, V, G), Wh=_f(r, H, G), ids=r.integers(0, V, (N, T)), h=_f(r, N, H), c=_f(r, N, H)),
+               ("h", "c"), valid=("shape:ids",),
+               extras=[("ids=V", _set("ids", (1, 2), V), _raises("IndexError", "lstm_encode_batch",
+                                                                  r"ids holds ids in \[\d, 7\]"))]),
+          Spec("seq2seq_generate.lstm_greedy_decode_batch", lambda r: dict(
+              table=_f(r, V, G), const=_f(r, N, G), Wh=_f(r, H, G), Waff=_f(r, H, W), score_const=_f(r, N, W),
+              h=_f(r, N, H), c=_f(r, N, H), start_ids=_labels(r, N, V), out_ids=np.zeros((N, S), np.int64)),
+               ("h", "c", "out_ids"), valid=("shape:out_ids",),
+               extras=[("start_ids=-1", _set("start_ids", 0, -1), _raises("IndexError", "lstm_greedy_decode_batch",
+                                                                           r"start_ids holds ids in \[-1, \d\]"))])]
 
 
 def _words(s):

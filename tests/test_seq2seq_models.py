@@ -168,3 +168,48 @@ def test_bad_input(cls, peeky, call, error, match):
         call(model, xs, ts)
     for p, q in zip(before, model.params):
         np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("cls, peeky", MODELS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_generate_batch_gives_each_question_the_ids_of_generate(cls, peeky, dtype):
+    model, _ = _pair(cls, peeky)
+    for layer in (model.encoder.embed, model.encoder.lstm, model.decoder.embed, model.decoder.lstm,
+                  model.decoder.affine):
+        for k, p in enumerate(layer.params):
+            layer.params[k] = (p * 12).astype(dtype)  # sharper: ids that vary between questions
+            if hasattr(layer, "W") and k == 0:
+                layer.W = layer.params[0]
+    model.encoder.params = model.encoder.embed.params + model.encoder.lstm.params
+    model.decoder.params = model.decoder.embed.params + model.decoder.lstm.params + model.decoder.affine.params
+    model.params = model.encoder.params + model.decoder.params
+    xs, ts = _data(N=41, Tx=9, seed=2)
+    xs = xs[:, ::-1]  # a view with a negative stride, as the reversed questions of the scripts
+    before = [p.copy() for p in model.params]
+    got = model.generate_batch(xs, ts[:, 0], 6)
+    expected = [model.generate(xs[[i]], int(ts[i, 0]), 6) for i in range(len(xs))]
+    assert got.dtype == np.int64 and got.tolist() == expected
+    assert len({tuple(row) for row in expected}) > 8  # the questions are told apart
+    assert all(np.array_equal(p, q) for p, q in zip(model.params, before))
+    assert model.generate_batch(xs, 2, 3).tolist() == [model.generate(xs[[i]], 2, 3) for i in range(len(xs))]
+    assert model.generate_batch(xs, ts[:, 0], 0).shape == (41, 0)
+    assert model.generate_batch(xs[:0], 2, 3).shape == (0, 3)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda m: m.generate_batch(np.zeros(3, int), 0, 4), ValueError, r"xs has shape \(3,\); expected \(N, T\)"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, 1, 2], 4), ValueError,
+     r"start_ids has shape \(3,\); expected \(2,\)"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, V], 4), IndexError,
+     r"start_ids holds ids in \[0, 13\]; expected ids in \[0, 13\)"),
+    (lambda m: m.generate_batch(np.full((2, 3), V), 0, 4), IndexError, r"ids holds ids in \[13, 13\]"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), float), 0, 4), TypeError, r"ids has dtype float64"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), int), 0, -2), ValueError, r"sample_size is -2"),
+])
+@pytest.mark.parametrize("cls, peeky", MODELS)
+def test_generate_batch_rejects_bad_input(cls, peeky, call, error, match):
+    model, _ = _pair(cls, peeky)
+    before = [p.copy() for p in model.params]
+    with pytest.raises(error, match=match):
+        call(model)
+    assert all(np.array_equal(p, q) for p, q in zip(model.params, before))

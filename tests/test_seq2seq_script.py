@@ -102,3 +102,30 @@ def test_books_script_reads_the_books_data(tmp_path):
     run = subprocess.run([sys.executable, "-m", "fastnn.book", script], capture_output=True, text=True, env=env)
     assert run.returncode == 1 and run.stderr.count("\n") == 1, run.stderr
     assert "no addition.txt in" in run.stderr and "python -m fastnn.dataset.sequence" in run.stderr
+
+
+def test_attention_evaluation_in_one_batch_scores_as_the_books_loop(capsys):
+    """evaluate() with generate_batch gives the accuracy of the book's loop of
+    eval_seq2seq calls, and prints the same ten questions."""
+    import numpy as np
+
+    from fastnn.models import AttentionSeq2seq
+    from fastnn.seq2seq_eval import eval_seq2seq
+
+    V, Tq, Ta = 12, 6, 5
+    np.random.seed(4)
+    model = AttentionSeq2seq(V, 5, 16)
+    for p in model.params:
+        p *= 6  # greedy ids that vary from question to question
+    rng = np.random.default_rng(5)
+    questions = rng.integers(0, V, (40, Tq))
+    answers = np.concatenate([np.full((40, 1), 3), rng.integers(0, V, (40, Ta - 1))], axis=1)
+    for i in range(0, 40, 2):  # every other answer is the model's own: about half right
+        answers[i, 1:] = model.generate(questions[[i]], 3, Ta - 1)
+    id_to_char = {i: "abcdefghijkl"[i] for i in range(V)}
+    accuracy = seq2seq.evaluate(model, questions, answers, id_to_char, True)
+    shown = capsys.readouterr().out
+    book_loop = [eval_seq2seq(model, questions[[i]], answers[[i]], id_to_char, i < 10, True) for i in range(40)]
+    assert shown == capsys.readouterr().out
+    assert accuracy == sum(book_loop) / 40
+    assert 0.4 <= accuracy < 1

@@ -19,13 +19,7 @@ from ..kernels.attention_generate import (
     attention_greedy_decode,
 )
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
-from .seq2seq import Encoder, Seq2seq
-
-
-def _sample_size(sample_size, where):
-    if not isinstance(sample_size, (int, np.integer)) or isinstance(sample_size, bool) or sample_size < 0:
-        raise ValueError(f"{where}: sample_size is {sample_size!r}; expected a non-negative integer")
-    return int(sample_size)
+from .seq2seq import Encoder, Seq2seq, _sample_size, questions
 
 
 class AttentionEncoder(Encoder):
@@ -171,21 +165,11 @@ class AttentionSeq2seq(Seq2seq):
         returns (the same bits: each question's sums run in the same order).
 
         fastnn's own (the book generates one question at a time): an evaluation of
-        a whole test set, in blocks of questions on every core.  start_ids is one
+        a whole test set, the questions spread over every core.  start_ids is one
         id per question or a single id for all.  Unlike generate, the layers'
         state and attention weights are left as they were.
         """
-        where = "AttentionSeq2seq.generate_batch"
-        ids = np.asarray(xs)
-        if ids.ndim != 2 or ids.shape[1] == 0:
-            raise ValueError(f"{where}: xs has shape {ids.shape}; expected (N, T) with T >= 1, one question a row")
-        sample_size = _sample_size(sample_size, where)
-        starts = np.asarray(start_ids)
-        if starts.ndim == 0:
-            starts = np.full(ids.shape[0], starts)
-        if starts.shape != (ids.shape[0],):
-            raise ValueError(f"{where}: start_ids has shape {starts.shape}; expected ({ids.shape[0]},), "
-                             "one id per question, or a single id")
+        ids, starts, sample_size = questions(xs, start_ids, sample_size, "AttentionSeq2seq.generate_batch")
         enc_embed, enc_Wx, enc_Wh, enc_b = self.encoder.params
         dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b = self.decoder.params
         enc_table = enc_embed @ enc_Wx + enc_b  # as encode_one and AttentionDecoder.generate make them

@@ -14,7 +14,12 @@ per batch, not once per step (models/_peeky_lstm.py).
 import numpy as np
 
 from ..base_model import BaseModel
-from ..kernels.seq2seq_generate import lstm_encode, lstm_greedy_decode
+from ..kernels.seq2seq_generate import (
+    lstm_encode,
+    lstm_encode_batch,
+    lstm_greedy_decode,
+    lstm_greedy_decode_batch,
+)
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from ._peeky_lstm import PeekyLSTMRun
 
@@ -43,6 +48,21 @@ def _sample_size(sample_size, where):
     if not isinstance(sample_size, (int, np.integer)) or isinstance(sample_size, bool) or sample_size < 0:
         raise ValueError(f"{where}: sample_size is {sample_size!r}; expected a non-negative integer")
     return int(sample_size)
+
+
+def questions(xs, start_ids, sample_size, where):
+    """generate_batch's arguments checked: ids (N, T), start ids (N,), sample_size."""
+    ids = np.asarray(xs)
+    if ids.ndim != 2 or ids.shape[1] == 0:
+        raise ValueError(f"{where}: xs has shape {ids.shape}; expected (N, T) with T >= 1, one question a row")
+    sample_size = _sample_size(sample_size, where)
+    starts = np.asarray(start_ids)
+    if starts.ndim == 0:
+        starts = np.full(ids.shape[0], starts)
+    if starts.shape != (ids.shape[0],):
+        raise ValueError(f"{where}: start_ids has shape {starts.shape}; expected ({ids.shape[0]},), "
+                         "one id per question, or a single id")
+    return ids, starts, sample_size
 
 
 class Encoder:
@@ -83,6 +103,16 @@ class Encoder:
         c = np.zeros_like(h)
         lstm_encode(table, np.asarray(Wh, table.dtype), ids, h, c)
         return h.reshape(1, -1)
+
+    def encode_batch(self, xs):
+        """encode_one for every question (row) of xs (N, T) in one call: the last h's (N, H)."""
+        ids = np.asarray(xs)
+        embed_W, Wx, Wh, b = self.params
+        table = embed_W @ Wx + b
+        h = np.zeros((ids.shape[0] if ids.ndim == 2 else 0, Wh.shape[0]), table.dtype)
+        c = np.zeros_like(h)
+        lstm_encode_batch(table, np.asarray(Wh, table.dtype), ids, h, c)
+        return h
 
 
 class Decoder:
@@ -136,6 +166,24 @@ class Decoder:
         self.lstm.set_state(h_state.reshape(1, -1), c_state.reshape(1, -1))
         return out.tolist()
 
+    def generate_batch(self, h, start_ids, sample_size):
+        """generate for every row of the encoder's h (N, H) in one call: ids (N, sample_size).
+        The tables are made per question as generate makes them (the peeky decoder's
+        depend on h), so each row gets the ids generate gives it."""
+        Wh = self.params[2]
+        tables = [self._tables(h[q:q + 1]) for q in range(h.shape[0])]
+        table, _, affine_W, _ = tables[0] if tables else self._tables(np.zeros((1, Wh.shape[0]), h.dtype))
+        dtype = table.dtype
+        G, W = table.shape[1], np.shape(affine_W)[1]
+        const = np.array([np.asarray(t[1], dtype) for t in tables], dtype).reshape(-1, G)
+        score_const = np.array([np.asarray(t[3], dtype) for t in tables], dtype).reshape(-1, W)
+        h_state = np.array(h, dtype)
+        c_state = np.zeros_like(h_state)
+        out = np.empty((h.shape[0], sample_size), np.int64)
+        lstm_greedy_decode_batch(table, const, np.asarray(Wh, dtype), np.asarray(affine_W, dtype), score_const,
+                                 h_state, c_state, np.asarray(start_ids), out)
+        return out
+
 
 class Seq2seq(BaseModel):
     """Encoder + Decoder + TimeSoftmaxWithLoss.
@@ -170,6 +218,19 @@ class Seq2seq(BaseModel):
     def generate(self, xs, start_id, sample_size):
         h = self.encoder.encode_one(xs)
         return self.decoder.generate(h, start_id, sample_size)
+
+    def generate_batch(self, xs, start_ids, sample_size):
+        """generate for every question of xs (N, T) in one call: an (N, sample_size)
+        int64 array whose row i holds the ids generate(xs[[i]], start_ids[i], sample_size)
+        returns (the same bits: each question runs through generate's own kernels).
+
+        fastnn's own (the book generates one question at a time): an evaluation of
+        a whole test set, the questions spread over every core.  start_ids is one id
+        per question or a single id for all.  Unlike generate, the layers' state is
+        left as it was.
+        """
+        ids, starts, sample_size = questions(xs, start_ids, sample_size, f"{type(self).__name__}.generate_batch")
+        return self.decoder.generate_batch(self.encoder.encode_batch(ids), starts, sample_size)
 
 
 class PeekyDecoder(Decoder):
