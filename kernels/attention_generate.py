@@ -20,9 +20,9 @@ and are left as the final one; weights (S, Te) gets every step's attention.
 import numpy as np
 from numba import njit, prange
 
-from . import _lstm_cell as lstm_cell
 from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
 from ._config import HELPER, KERNEL, PARALLEL
+from ._greedy_step import check_score_width, first_max, lstm_step
 from .attention import _softmax_row, _weigh
 
 
@@ -31,7 +31,7 @@ def _cell(row, Wh, h, c, a):
     """One LSTM step from the input projection row (4H,): h, c (H,) updated in place; a (4H,) scratch."""
     for k in range(a.shape[0]):
         a[k] = row[k]
-    lstm_cell.step(a, Wh, h, c)
+    lstm_step(a, Wh, h, c)
 
 
 @njit(**KERNEL)
@@ -66,11 +66,7 @@ def _attend_and_pick(enc, h, Waff, baff, w, ctx, score):
         crow, hrow = Waff[m], Waff[H + m]
         for v in range(V):
             score[v] += cm * crow[v] + hm * hrow[v]
-    best = 0
-    for v in range(1, V):
-        if score[v] > score[best]:
-            best = v
-    return best
+    return first_max(score)
 
 
 @njit(**KERNEL)
@@ -102,7 +98,7 @@ def _generate_batch(enc_table, enc_Wh, dec_table, dec_Wh, Waff, baff, ids, start
         _encode(enc_table, enc_Wh, ids[q], hs)
         h = hs[Te - 1].copy()
         c = np.zeros(H, dtype)  # the decoder starts from the encoder's last h and a zero c (the book's set_state(h))
-        weights = np.empty((out_ids.shape[1], Te), dtype)
+        weights = np.empty((out_ids.shape[1], Te), dtype)  # _decode's record of the attention, unused here
         _decode(dec_table, dec_Wh, hs, Waff, baff, h, c, start_ids[q], weights, out_ids[q])
 
 
@@ -124,8 +120,7 @@ def attention_greedy_decode(table, Wh, enc, Waff, baff, h, c, start_id, weights,
                     "out_ids": (out_ids, (S,), np.int64)})
     if Te == 0:
         raise BadArgument(k, "enc", "empty", "the states of at least one step")
-    if W > V:
-        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_score_width(k, W, V)
     check_index(k, "start_id", start_id, V)
     _decode(table, Wh, enc, Waff, baff, h, c, int(start_id), weights, out_ids)
 
@@ -171,8 +166,7 @@ def attention_generate_batch(enc_table, enc_Wh, dec_table, dec_Wh, Waff, baff, i
                    {"out_ids": (out_ids, (N, S), np.int64)})
     if Te == 0:
         raise BadArgument(k, "ids", "0 columns wide", "questions of at least one id")
-    if W > V:
-        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_score_width(k, W, V)
     check_ids(k, "ids", ids, Ve)
     check_ids(k, "start_ids", start_ids, V)
     _generate_batch(enc_table, enc_Wh, dec_table, dec_Wh, Waff, baff,

@@ -13,22 +13,23 @@ so a step is a row read, one (H,) @ (H, 4H) product and the cell:
            (the first maximum, as np.argmax).
 
 h and c (H,) are read as the initial state and left as the final one.  Gates
-in the book's order f, g, i, o (kernels/_lstm_cell.py).
+in the book's order f, g, i, o (kernels/_greedy_step.py).
 """
 
 import numpy as np
 from numba import njit, prange
 
-from . import _lstm_cell as lstm_cell
-from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
+from ._checks import check_ids, check_index, check_operands, shape_of
 from ._config import HELPER, KERNEL, PARALLEL
+from ._greedy_step import check_score_width, first_max, lstm_step
 
 
 @njit(**HELPER)
-def _cell(table_row, const, h, c, Wh, a):
+def _cell(row, const, Wh, h, c, a):
+    """One LSTM step from the input projection row + const (4H,): h, c (H,) updated in place; a (4H,) scratch."""
     for k in range(a.shape[0]):
-        a[k] = table_row[k] + const[k]
-    lstm_cell.step(a, Wh, h, c)
+        a[k] = row[k] + const[k]
+    lstm_step(a, Wh, h, c)
 
 
 @njit(**KERNEL)
@@ -36,7 +37,7 @@ def _encode(table, Wh, ids, h, c):
     a = np.empty(table.shape[1], table.dtype)
     zero = np.zeros(table.shape[1], table.dtype)
     for t in range(ids.shape[0]):
-        _cell(table[ids[t]], zero, h, c, Wh, a)
+        _cell(table[ids[t]], zero, Wh, h, c, a)
 
 
 @njit(**KERNEL)
@@ -46,7 +47,7 @@ def _decode(table, const, Wh, Waff, score_const, h, c, start_id, out_ids):
     V = Waff.shape[1]
     word = start_id
     for s in range(out_ids.shape[0]):
-        _cell(table[word], const, h, c, Wh, a)
+        _cell(table[word], const, Wh, h, c, a)
         for v in range(V):
             score[v] = score_const[v]
         for m in range(h.shape[0]):
@@ -54,12 +55,8 @@ def _decode(table, const, Wh, Waff, score_const, h, c, start_id, out_ids):
             row = Waff[m]
             for v in range(V):
                 score[v] += hm * row[v]
-        best = 0
-        for v in range(1, V):
-            if score[v] > score[best]:
-                best = v
-        out_ids[s] = best
-        word = best
+        word = first_max(score)
+        out_ids[s] = word
 
 
 # The batch kernels: one question per iteration, on every core, through the very
@@ -104,8 +101,7 @@ def lstm_greedy_decode(table, const, Wh, Waff, score_const, h, c, start_id, out_
     check_operands(k, {"table": (table, (V, G)), "const": (const, (G,)), "Wh": (Wh, (H, G)),
                        "Waff": (Waff, (H, W)), "score_const": (score_const, (W,))},
                    {"h": (h, (H,)), "c": (c, (H,)), "out_ids": (out_ids, (S,), np.int64)})
-    if W > V:
-        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_score_width(k, W, V)
     check_index(k, "start_id", start_id, V)
     _decode(table, const, Wh, Waff, score_const, h, c, int(start_id), out_ids)
 
@@ -138,7 +134,6 @@ def lstm_greedy_decode_batch(table, const, Wh, Waff, score_const, h, c, start_id
                        "Waff": (Waff, (H, W)), "score_const": (score_const, (N, W)),
                        "start_ids": (start_ids, (N,), "iu")},
                    {"h": (h, (N, H)), "c": (c, (N, H)), "out_ids": (out_ids, (N, S), np.int64)})
-    if W > V:
-        raise BadArgument(k, "Waff", f"{W} columns wide", f"at most V = {V} (an id is fed back as an input)")
+    check_score_width(k, W, V)
     check_ids(k, "start_ids", start_ids, V)
     _decode_batch(table, const, Wh, Waff, score_const, h, c, start_ids.astype(np.int64), out_ids)

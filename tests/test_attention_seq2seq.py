@@ -216,13 +216,18 @@ def test_generate_batch_gives_each_question_the_ids_of_generate(rng, dtype):
     xs, ts = _batch(rng, N=37, Tx=9)  # reversed: a view with a negative stride
     starts = ts[:, 0]
     before = [p.copy() for p in ours.params]
+    ours.generate(xs[[0]], 1, 3)  # a decoder state and attention weights to keep
+    state = (ours.decoder.lstm.h.copy(), ours.decoder.lstm.c.copy(), ours.decoder.attention.attention_weights)
     got = ours.generate_batch(xs, starts, 7)
+    assert np.array_equal(ours.decoder.lstm.h, state[0]) and np.array_equal(ours.decoder.lstm.c, state[1])
+    assert ours.decoder.attention.attention_weights is state[2]
     expected = [ours.generate(xs[[i]], int(starts[i]), 7) for i in range(len(xs))]
     assert got.dtype == np.int64 and got.tolist() == expected
     assert len({tuple(row) for row in expected}) > 20  # the ids vary, so the test can tell questions apart
     assert all(np.array_equal(p, q) for p, q in zip(ours.params, before))
     assert ours.generate_batch(xs, 3, 2).tolist() == [ours.generate(xs[[i]], 3, 2) for i in range(len(xs))]
     assert ours.generate_batch(xs, starts, 0).shape == (37, 0)
+    assert ours.generate_batch(xs[:0], [], 2).shape == (0, 2)
 
 
 @pytest.mark.parametrize("call, error, message", [
@@ -242,3 +247,36 @@ def test_generate_batch_rejects_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call(ours)
     assert all(np.array_equal(p, q) for p, q in zip(ours.params, before))
+
+
+def test_generate_batch_of_a_mixed_dtype_model_is_generate_per_question(rng):
+    """A float32 encoder with a float64 decoder: generate encodes in float32 and decodes in
+    float64; generate_batch gives the same ids and leaves the decoder's state alone."""
+    _, ours = _pair(sizes=(V, D, 24))
+    _sharp(ours)
+    dec = _float64(ours).decoder  # every layer float64 ...
+    enc = ours.encoder
+    for layer in (enc.embed, enc.lstm):  # ... then the encoder's back to float32
+        layer.params[:] = [p.astype(np.float32) for p in layer.params]
+        layer.grads[:] = [np.zeros_like(p) for p in layer.params]
+        if hasattr(layer, "W"):
+            layer.W = layer.params[0]
+    enc.params = enc.embed.params + enc.lstm.params
+    ours.params = enc.params + dec.params
+    xs, ts = _batch(rng, N=12, Tx=9)
+    ours.generate(xs[[0]], 1, 3)
+    state = (dec.lstm.h.copy(), dec.lstm.c.copy(), dec.attention.attention_weights)
+    got = ours.generate_batch(xs, ts[:, 0], 5)
+    assert np.array_equal(dec.lstm.h, state[0]) and np.array_equal(dec.lstm.c, state[1])
+    assert dec.attention.attention_weights is state[2]
+    assert got.tolist() == [ours.generate(xs[[i]], int(ts[i, 0]), 5) for i in range(12)]
+
+
+def test_no_scores_to_pick_from_is_refused():
+    _, ours = _pair()
+    ours.decoder.params[4] = ours.decoder.params[4][:, :0]
+    ours.decoder.params[5] = ours.decoder.params[5][:0]
+    for call in (lambda: ours.generate(np.zeros((1, 3), int), 0, 2),
+                 lambda: ours.generate_batch(np.zeros((2, 3), int), 0, 2)):
+        with pytest.raises(ValueError, match=r"Waff is 0 columns wide; expected at least one column"):
+            call()

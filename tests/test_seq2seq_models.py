@@ -186,7 +186,10 @@ def test_generate_batch_gives_each_question_the_ids_of_generate(cls, peeky, dtyp
     xs, ts = _data(N=41, Tx=9, seed=2)
     xs = xs[:, ::-1]  # a view with a negative stride, as the reversed questions of the scripts
     before = [p.copy() for p in model.params]
+    model.generate(xs[[0]], 1, 3)  # a decoder state to keep
+    state = (model.decoder.lstm.h.copy(), model.decoder.lstm.c.copy())
     got = model.generate_batch(xs, ts[:, 0], 6)
+    assert np.array_equal(model.decoder.lstm.h, state[0]) and np.array_equal(model.decoder.lstm.c, state[1])
     expected = [model.generate(xs[[i]], int(ts[i, 0]), 6) for i in range(len(xs))]
     assert got.dtype == np.int64 and got.tolist() == expected
     assert len({tuple(row) for row in expected}) > 8  # the questions are told apart
@@ -194,6 +197,7 @@ def test_generate_batch_gives_each_question_the_ids_of_generate(cls, peeky, dtyp
     assert model.generate_batch(xs, 2, 3).tolist() == [model.generate(xs[[i]], 2, 3) for i in range(len(xs))]
     assert model.generate_batch(xs, ts[:, 0], 0).shape == (41, 0)
     assert model.generate_batch(xs[:0], 2, 3).shape == (0, 3)
+    assert model.generate_batch(xs[:0], [], 3).shape == (0, 3)
 
 
 @pytest.mark.parametrize("call, error, match", [
@@ -205,6 +209,10 @@ def test_generate_batch_gives_each_question_the_ids_of_generate(cls, peeky, dtyp
     (lambda m: m.generate_batch(np.full((2, 3), V), 0, 4), IndexError, r"ids holds ids in \[13, 13\]"),
     (lambda m: m.generate_batch(np.zeros((2, 3), float), 0, 4), TypeError, r"ids has dtype float64"),
     (lambda m: m.generate_batch(np.zeros((2, 3), int), 0, -2), ValueError, r"sample_size is -2"),
+    (lambda m: m.decoder.generate_batch([["a"] * H], 0, 2), ValueError,
+     rf"h has shape \(1, {H}\) and dtype <U1; expected states \(N, {H}\)"),
+    (lambda m: m.decoder.generate_batch(np.zeros((2, H + 1), "f"), 0, 2), ValueError, rf"expected states \(N, {H}\)"),
+    (lambda m: m.decoder.generate_batch(np.zeros((2, H), "f"), 0, -1), ValueError, r"sample_size is -1"),
 ])
 @pytest.mark.parametrize("cls, peeky", MODELS)
 def test_generate_batch_rejects_bad_input(cls, peeky, call, error, match):
@@ -213,3 +221,23 @@ def test_generate_batch_rejects_bad_input(cls, peeky, call, error, match):
     with pytest.raises(error, match=match):
         call(model)
     assert all(np.array_equal(p, q) for p, q in zip(model.params, before))
+
+
+def test_generate_batch_names_a_replaced_param_of_another_shape():
+    model, _ = _pair(Seq2seq, False)
+    model.decoder.params[5] = np.zeros(V + 2, "f")  # affine_b two scores too wide
+    with pytest.raises(ValueError, match=r"Decoder.generate_batch: the decoder's params make gate and score "
+                                         r"constants of shapes \(64,\) and \(15,\); expected \(64,\) and \(13,\)"):
+        model.generate_batch(np.zeros((2, 3), int), 0, 2)
+
+
+@pytest.mark.parametrize("cls, peeky", MODELS)
+def test_no_scores_to_pick_from_is_refused(cls, peeky):
+    """An affine of zero columns leaves nothing to take the argmax of: refused, not id 0."""
+    model, _ = _pair(cls, peeky)
+    model.decoder.params[4] = model.decoder.params[4][:, :0]
+    model.decoder.params[5] = model.decoder.params[5][:0]
+    for call in (lambda: model.generate(np.zeros((1, 3), int), 0, 2),
+                 lambda: model.generate_batch(np.zeros((2, 3), int), 0, 2)):
+        with pytest.raises(ValueError, match=r"Waff is 0 columns wide; expected at least one column"):
+            call()

@@ -104,17 +104,17 @@ def test_books_script_reads_the_books_data(tmp_path):
     assert "no addition.txt in" in run.stderr and "python -m fastnn.dataset.sequence" in run.stderr
 
 
-def test_attention_evaluation_in_one_batch_scores_as_the_books_loop(capsys):
+@pytest.mark.parametrize("model_name", ["plain", "peeky", "attention"])
+def test_evaluation_in_one_batch_scores_as_the_books_loop(capsys, model_name):
     """evaluate() with generate_batch gives the accuracy of the book's loop of
     eval_seq2seq calls, and prints the same ten questions."""
     import numpy as np
 
-    from fastnn.models import AttentionSeq2seq
     from fastnn.seq2seq_eval import eval_seq2seq
 
     V, Tq, Ta = 12, 6, 5
     np.random.seed(4)
-    model = AttentionSeq2seq(V, 5, 16)
+    model = seq2seq.model_class(model_name)(V, 5, 16)
     for p in model.params:
         p *= 6  # greedy ids that vary from question to question
     rng = np.random.default_rng(5)

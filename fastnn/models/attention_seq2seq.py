@@ -19,7 +19,8 @@ from ..kernels.attention_generate import (
     attention_greedy_decode,
 )
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
-from .seq2seq import Encoder, Seq2seq, _sample_size, questions
+from ._generate_args import questions_of, sample_size_of, start_ids_for
+from .seq2seq import Encoder, Seq2seq
 
 
 class AttentionEncoder(Encoder):
@@ -109,7 +110,7 @@ class AttentionDecoder:
     def generate(self, enc_hs, start_id, sample_size):
         """Greedy ids (a list of sample_size ints) for one question's encoder states (1, Te, H)."""
         where = "AttentionDecoder.generate"
-        sample_size = _sample_size(sample_size, where)
+        sample_size = sample_size_of(sample_size, where)
         enc_hs, h = self._enc_last(enc_hs, where)
         if enc_hs.shape[0] != 1:
             raise ValueError(f"{where}: enc_hs has shape {enc_hs.shape}; expected (1, Te, H), one question")
@@ -153,7 +154,7 @@ class AttentionSeq2seq(Seq2seq):
         if ids.ndim != 2 or ids.shape[0] != 1:
             raise ValueError(f"AttentionSeq2seq.generate: xs has shape {ids.shape}; "
                              "expected (1, T), one question as the book's generate")
-        _sample_size(sample_size, "AttentionSeq2seq.generate")
+        sample_size_of(sample_size, "AttentionSeq2seq.generate")
         V = self.decoder.params[0].shape[0]
         if not isinstance(start_id, (int, np.integer)) or isinstance(start_id, bool) or not 0 <= start_id < V:
             raise IndexError(f"AttentionSeq2seq.generate: start_id is {start_id!r}; expected an id in [0, {V})")
@@ -162,22 +163,41 @@ class AttentionSeq2seq(Seq2seq):
     def generate_batch(self, xs, start_ids, sample_size):
         """generate for every question of xs (N, T) in one call: an (N, sample_size)
         int64 array whose row i holds the ids generate(xs[[i]], start_ids[i], sample_size)
-        returns (the same bits: each question's sums run in the same order).
+        returns (the same bits: each question runs through generate's own kernel code).
 
         fastnn's own (the book generates one question at a time): an evaluation of
         a whole test set, the questions spread over every core.  start_ids is one
-        id per question or a single id for all.  Unlike generate, the layers'
-        state and attention weights are left as they were.
+        id per question or a single id for all.  Unlike generate, the layers' state
+        and attention weights are left as they were.
         """
-        ids, starts, sample_size = questions(xs, start_ids, sample_size, "AttentionSeq2seq.generate_batch")
+        where = "AttentionSeq2seq.generate_batch"
+        ids = questions_of(xs, where)
+        starts = start_ids_for(start_ids, ids.shape[0], where)
+        sample_size = sample_size_of(sample_size, where)
         enc_embed, enc_Wx, enc_Wh, enc_b = self.encoder.params
         dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b = self.decoder.params
-        enc_table = enc_embed @ enc_Wx + enc_b  # as encode_one and AttentionDecoder.generate make them
-        dtype = np.result_type(enc_table, dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b)
+        # The dtypes generate computes in: the encoder's (encode_one), then the
+        # decoder's, which takes in the encoder's states (AttentionDecoder.generate).
+        enc_table = enc_embed @ enc_Wx + enc_b
+        enc_dtype = enc_table.dtype if enc_table.dtype.kind == "f" else np.dtype(np.float64)
+        dtype = np.result_type(dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b, enc_dtype)
         if dtype.kind != "f":
             dtype = np.dtype(np.float64)
+        if dtype != enc_dtype:  # the kernel runs one dtype: one generate per question, the state kept
+            return self._generate_each(ids, starts, sample_size)
         out = np.empty((ids.shape[0], sample_size), np.int64)
         attention_generate_batch(np.asarray(enc_table, dtype), np.asarray(enc_Wh, dtype),
                                  np.asarray(dec_embed @ dec_Wx + dec_b, dtype), np.asarray(dec_Wh, dtype),
                                  np.asarray(affine_W, dtype), np.asarray(affine_b, dtype), ids, starts, out)
         return out
+
+    def _generate_each(self, ids, starts, sample_size):
+        """generate_batch by one generate per question, leaving the decoder's state as it was."""
+        lstm, attention = self.decoder.lstm, self.decoder.attention
+        kept = (lstm.h, lstm.c, getattr(attention, "attention_weights", None))
+        try:
+            rows = [self.generate(ids[i:i + 1], starts[i], sample_size) for i in range(ids.shape[0])]
+        finally:
+            lstm.h, lstm.c = kept[0], kept[1]
+            attention.attention_weights = kept[2]
+        return np.array(rows, np.int64).reshape(ids.shape[0], sample_size)

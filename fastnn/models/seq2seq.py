@@ -21,6 +21,7 @@ from ..kernels.seq2seq_generate import (
     lstm_greedy_decode_batch,
 )
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
+from ._generate_args import questions_of, sample_size_of, start_ids_for
 from ._peeky_lstm import PeekyLSTMRun
 
 
@@ -42,27 +43,6 @@ def _state_vector(h, where, H, dtype):
     if h.shape not in ((1, H), (H,)):
         raise ValueError(f"{where}: h has shape {h.shape}; expected (1, {H}), the encoder's state for one question")
     return np.array(h.reshape(H), dtype=dtype)
-
-
-def _sample_size(sample_size, where):
-    if not isinstance(sample_size, (int, np.integer)) or isinstance(sample_size, bool) or sample_size < 0:
-        raise ValueError(f"{where}: sample_size is {sample_size!r}; expected a non-negative integer")
-    return int(sample_size)
-
-
-def questions(xs, start_ids, sample_size, where):
-    """generate_batch's arguments checked: ids (N, T), start ids (N,), sample_size."""
-    ids = np.asarray(xs)
-    if ids.ndim != 2 or ids.shape[1] == 0:
-        raise ValueError(f"{where}: xs has shape {ids.shape}; expected (N, T) with T >= 1, one question a row")
-    sample_size = _sample_size(sample_size, where)
-    starts = np.asarray(start_ids)
-    if starts.ndim == 0:
-        starts = np.full(ids.shape[0], starts)
-    if starts.shape != (ids.shape[0],):
-        raise ValueError(f"{where}: start_ids has shape {starts.shape}; expected ({ids.shape[0]},), "
-                         "one id per question, or a single id")
-    return ids, starts, sample_size
 
 
 class Encoder:
@@ -147,14 +127,25 @@ class Decoder:
         return self.lstm.dh
 
     def _tables(self, h):
+        """(table, const, Waff, score_const) for one question's h, as the generate kernels take them."""
+        table, affine_W = self._shared_tables()
+        const, score_const = self._question_tables(h, table.dtype)
+        return table, const, affine_W, score_const
+
+    def _shared_tables(self):
+        """(table, Waff): what every question decodes with (the embedding folded into the input projection)."""
         embed_W, Wx, Wh, b, affine_W, affine_b = self.params
-        table = embed_W @ Wx + b
-        return table, np.zeros_like(b, table.dtype), affine_W, affine_b
+        return embed_W @ Wx + b, affine_W
+
+    def _question_tables(self, h, dtype):
+        """(const, score_const): what one question's h adds to the gates and the scores (nothing here)."""
+        b, affine_b = self.params[3], self.params[5]
+        return np.zeros_like(b, dtype), affine_b
 
     def generate(self, h, start_id, sample_size):
         """Greedy ids (a list of sample_size ints) from the encoder's h (1, H)."""
         where = f"{type(self).__name__}.generate"
-        sample_size = _sample_size(sample_size, where)
+        sample_size = sample_size_of(sample_size, where)
         Wh = self.params[2]
         table, const, affine_W, affine_b = self._tables(h)
         dtype = table.dtype
@@ -168,20 +159,33 @@ class Decoder:
 
     def generate_batch(self, h, start_ids, sample_size):
         """generate for every row of the encoder's h (N, H) in one call: ids (N, sample_size).
-        The tables are made per question as generate makes them (the peeky decoder's
-        depend on h), so each row gets the ids generate gives it."""
+        The shared table is made once; what a question's h adds (the peeky decoder's
+        constants) is made per question as generate makes it, so each row gets the
+        ids generate gives it."""
+        where = f"{type(self).__name__}.generate_batch"
         Wh = self.params[2]
-        tables = [self._tables(h[q:q + 1]) for q in range(h.shape[0])]
-        table, _, affine_W, _ = tables[0] if tables else self._tables(np.zeros((1, Wh.shape[0]), h.dtype))
+        h = np.asarray(h)
+        if h.ndim != 2 or h.shape[1] != Wh.shape[0] or h.dtype.kind not in "biuf":
+            raise ValueError(f"{where}: h has shape {h.shape} and dtype {h.dtype}; expected states "
+                             f"(N, {Wh.shape[0]}) of numbers, the encoder's last h of each question")
+        sample_size = sample_size_of(sample_size, where)
+        starts = start_ids_for(start_ids, h.shape[0], where)
+        table, affine_W = self._shared_tables()
         dtype = table.dtype
-        G, W = table.shape[1], np.shape(affine_W)[1]
-        const = np.array([np.asarray(t[1], dtype) for t in tables], dtype).reshape(-1, G)
-        score_const = np.array([np.asarray(t[3], dtype) for t in tables], dtype).reshape(-1, W)
+        per_question = [self._question_tables(h[q:q + 1], dtype) for q in range(h.shape[0])]
+        const = np.empty((h.shape[0], table.shape[1]), dtype)
+        score_const = np.empty((h.shape[0], np.shape(affine_W)[1]), dtype)
+        for q, (c_q, s_q) in enumerate(per_question):
+            if np.shape(c_q) != const.shape[1:] or np.shape(s_q) != score_const.shape[1:]:
+                raise ValueError(f"{where}: the decoder's params make gate and score constants of shapes "
+                                 f"{np.shape(c_q)} and {np.shape(s_q)}; expected {const.shape[1:]} and "
+                                 f"{score_const.shape[1:]} (a param replaced by an array of another shape?)")
+            const[q], score_const[q] = c_q, s_q
         h_state = np.array(h, dtype)
         c_state = np.zeros_like(h_state)
         out = np.empty((h.shape[0], sample_size), np.int64)
         lstm_greedy_decode_batch(table, const, np.asarray(Wh, dtype), np.asarray(affine_W, dtype), score_const,
-                                 h_state, c_state, np.asarray(start_ids), out)
+                                 h_state, c_state, starts, out)
         return out
 
 
@@ -229,8 +233,10 @@ class Seq2seq(BaseModel):
         per question or a single id for all.  Unlike generate, the layers' state is
         left as it was.
         """
-        ids, starts, sample_size = questions(xs, start_ids, sample_size, f"{type(self).__name__}.generate_batch")
-        return self.decoder.generate_batch(self.encoder.encode_batch(ids), starts, sample_size)
+        where = f"{type(self).__name__}.generate_batch"
+        ids = questions_of(xs, where)
+        starts = start_ids_for(start_ids, ids.shape[0], where)
+        return self.decoder.generate_batch(self.encoder.encode_batch(ids), starts, sample_size_of(sample_size, where))
 
 
 class PeekyDecoder(Decoder):
@@ -281,13 +287,17 @@ class PeekyDecoder(Decoder):
         self.embed.backward(dembed)
         return self.lstm.dh + dout[:, :, :H].sum(axis=1) + dh_inputs
 
-    def _tables(self, h):
+    def _shared_tables(self):
+        embed_W, Wx, Wh, b, affine_W, affine_b = self.params
+        H = Wh.shape[0]
+        return embed_W @ Wx[H:], affine_W[H:]
+
+    def _question_tables(self, h, dtype):
         embed_W, Wx, Wh, b, affine_W, affine_b = self.params
         H = Wh.shape[0]
         h = _state_vector(h, "PeekyDecoder.generate", H, np.result_type(embed_W, Wx))
-        table = embed_W @ Wx[H:]
         const = h @ Wx[:H] + b  # the peeked h's share of the gates, the same at every step
-        return table, const, affine_W[H:], h @ affine_W[:H] + affine_b
+        return const, h @ affine_W[:H] + affine_b
 
 
 class PeekySeq2seq(Seq2seq):

@@ -1,0 +1,31 @@
+"""The arguments of generate and generate_batch, checked the same way in every
+seq2seq model: how many ids to generate, and which question starts with which id."""
+
+import numpy as np
+
+
+def sample_size_of(sample_size, where):
+    """sample_size as an int >= 0, or ValueError."""
+    if not isinstance(sample_size, (int, np.integer)) or isinstance(sample_size, bool) or sample_size < 0:
+        raise ValueError(f"{where}: sample_size is {sample_size!r}; expected a non-negative integer")
+    return int(sample_size)
+
+
+def start_ids_for(start_ids, n, where):
+    """One start id per question, (n,): start_ids as given, or one id repeated.
+    (The ids' type and range are checked by the kernels, before anything is written.)"""
+    starts = np.asarray(start_ids)
+    if starts.ndim == 0:
+        starts = np.full(n, starts)
+    if starts.shape != (n,):
+        raise ValueError(f"{where}: start_ids has shape {starts.shape}; expected ({n},), "
+                         "one id per question, or a single id")
+    return starts.astype(np.int64) if starts.size == 0 else starts  # [] reads as float64
+
+
+def questions_of(xs, where):
+    """xs as an (N, T) array of ids, T >= 1, one question a row."""
+    ids = np.asarray(xs)
+    if ids.ndim != 2 or ids.shape[1] == 0:
+        raise ValueError(f"{where}: xs has shape {ids.shape}; expected (N, T) with T >= 1, one question a row")
+    return ids
