@@ -142,7 +142,10 @@ def test_save_and_load_params(tmp_path, rng):
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda m: m.generate(np.zeros((2, 3), int), 0, 4), ValueError, r"xs has shape \(2, 3\); expected \(1, T\)"),
-    (lambda m: m.generate(np.zeros((1, 3), int), V, 4), IndexError, r"start_id is 13; expected an id in \[0, 13\)"),
+    (lambda m: m.generate(np.zeros((1, 3), int), V, 4), IndexError, r"start_id is 13; expected an integer in \[0, 13\)"),
+    (lambda m: m.generate(np.zeros((1, 3), int), 14.0, 4), TypeError, r"start_id is 14.0; expected an integer id"),
+    (lambda m: m.generate(np.full((1, 3), V), 0, 4), IndexError,
+     r"AttentionSeq2seq.generate: xs holds ids in \[13, 13\]; expected ids in \[0, 13\)"),
     (lambda m: m.generate(np.zeros((1, 3), int), 0, -1), ValueError, r"sample_size is -1"),
     (lambda m: m.decoder.forward(np.zeros((2, 3), int), np.ones((2, 4, H + 1), "f")), ValueError,
      r"AttentionDecoder.forward: enc_hs has shape \(2, 4, 9\)"),
@@ -236,9 +239,11 @@ def test_generate_batch_gives_each_question_the_ids_of_generate(rng, dtype):
     (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, 1, 2], 4), ValueError,
      r"start_ids has shape \(3,\); expected \(2,\)"),
     (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, V], 4), IndexError,
-     r"start_ids holds ids in \[0, 13\]; expected ids in \[0, 13\)"),
-    (lambda m: m.generate_batch(np.full((2, 3), -1), 0, 4), IndexError, r"ids holds ids in \[-1, -1\]"),
-    (lambda m: m.generate_batch(np.zeros((2, 3), float), 0, 4), TypeError, r"ids has dtype float64"),
+     r"AttentionSeq2seq.generate_batch: start_ids holds ids in \[0, 13\]; expected ids in \[0, 13\)"),
+    (lambda m: m.generate_batch(np.full((2, 3), -1), 0, 4), IndexError,
+     r"AttentionSeq2seq.generate_batch: xs holds ids in \[-1, -1\]"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), float), 0, 4), TypeError,
+     r"AttentionSeq2seq.generate_batch: xs has dtype float64; expected integer ids"),
     (lambda m: m.generate_batch(np.zeros((2, 3), int), 0, -2), ValueError, r"sample_size is -2"),
 ])
 def test_generate_batch_rejects_bad_input(call, error, message):
@@ -280,3 +285,13 @@ def test_no_scores_to_pick_from_is_refused():
                  lambda: ours.generate_batch(np.zeros((2, 3), int), 0, 2)):
         with pytest.raises(ValueError, match=r"Waff is 0 columns wide; expected at least one column"):
             call()
+
+
+def test_generate_takes_a_start_id_in_a_numpy_array(rng):
+    """As the book's generate: a numpy integer, a 0-d or a one-element array."""
+    _, ours = _pair(sizes=(V, D, 24))
+    _sharp(ours)
+    xs, _ = _batch(rng, N=1)
+    expected = ours.generate(xs, 3, 5)
+    for start in (np.int32(3), np.array(3), np.array([3]), np.array([[3]], np.uint8)):
+        assert ours.generate(xs, start, 5) == expected

@@ -205,9 +205,12 @@ def test_generate_batch_gives_each_question_the_ids_of_generate(cls, peeky, dtyp
     (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, 1, 2], 4), ValueError,
      r"start_ids has shape \(3,\); expected \(2,\)"),
     (lambda m: m.generate_batch(np.zeros((2, 3), int), [0, V], 4), IndexError,
-     r"start_ids holds ids in \[0, 13\]; expected ids in \[0, 13\)"),
-    (lambda m: m.generate_batch(np.full((2, 3), V), 0, 4), IndexError, r"ids holds ids in \[13, 13\]"),
-    (lambda m: m.generate_batch(np.zeros((2, 3), float), 0, 4), TypeError, r"ids has dtype float64"),
+     r"Seq2seq.generate_batch: start_ids holds ids in \[0, 13\]; expected ids in \[0, 13\)"),
+    (lambda m: m.generate_batch(np.full((2, 3), V), 0, 4), IndexError,
+     r"Seq2seq.generate_batch: xs holds ids in \[13, 13\]"),
+    (lambda m: m.generate_batch(np.zeros((2, 3), float), 0, 4), TypeError,
+     r"Seq2seq.generate_batch: xs has dtype float64; expected integer ids"),
+    (lambda m: m.generate(np.zeros((1, 3), int), np.array([2.0]), 4), TypeError, r"expected an integer id"),
     (lambda m: m.generate_batch(np.zeros((2, 3), int), 0, -2), ValueError, r"sample_size is -2"),
     (lambda m: m.decoder.generate_batch([["a"] * H], 0, 2), ValueError,
      rf"h has shape \(1, {H}\) and dtype <U1; expected states \(N, {H}\)"),
@@ -241,3 +244,13 @@ def test_no_scores_to_pick_from_is_refused(cls, peeky):
                  lambda: model.generate_batch(np.zeros((2, 3), int), 0, 2)):
         with pytest.raises(ValueError, match=r"Waff is 0 columns wide; expected at least one column"):
             call()
+
+
+@pytest.mark.parametrize("cls, peeky", MODELS)
+def test_generate_takes_a_start_id_in_a_numpy_array(cls, peeky):
+    """As the book's generate: a numpy integer, a 0-d or a one-element array."""
+    model, _ = _pair(cls, peeky)
+    xs, _ = _data(N=1, seed=4)
+    expected = model.generate(xs, 3, 5)
+    for start in (np.int32(3), np.array(3), np.array([3]), np.array([[3]], np.uint8)):
+        assert model.generate(xs, start, 5) == expected

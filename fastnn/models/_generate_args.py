@@ -29,3 +29,25 @@ def questions_of(xs, where):
     if ids.ndim != 2 or ids.shape[1] == 0:
         raise ValueError(f"{where}: xs has shape {ids.shape}; expected (N, T) with T >= 1, one question a row")
     return ids
+
+
+def start_id_of(start_id, vocab_size, where):
+    """start_id as an int in [0, vocab_size): an integer, or a numpy integer scalar or
+    one-element integer array (the book's generate takes those too)."""
+    value = start_id
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iu":
+        value = value.reshape(()).item()
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{where}: start_id is {start_id!r}; expected an integer id")
+    if not 0 <= value < vocab_size:
+        raise IndexError(f"{where}: start_id is {value}; expected an integer in [0, {vocab_size})")
+    return int(value)
+
+
+def check_ids(ids, vocab_size, where, name):
+    """ids (an array) must hold integer ids in [0, vocab_size): checked before any work."""
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{where}: {name} has dtype {ids.dtype}; expected integer ids")
+    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise IndexError(f"{where}: {name} holds ids in [{ids.min()}, {ids.max()}]; "
+                         f"expected ids in [0, {vocab_size})")

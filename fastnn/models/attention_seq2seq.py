@@ -19,7 +19,7 @@ from ..kernels.attention_generate import (
     attention_greedy_decode,
 )
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
-from ._generate_args import questions_of, sample_size_of, start_ids_for
+from ._generate_args import check_ids, questions_of, sample_size_of, start_id_of, start_ids_for
 from .seq2seq import Encoder, Seq2seq
 
 
@@ -111,6 +111,7 @@ class AttentionDecoder:
         """Greedy ids (a list of sample_size ints) for one question's encoder states (1, Te, H)."""
         where = "AttentionDecoder.generate"
         sample_size = sample_size_of(sample_size, where)
+        start_id = start_id_of(start_id, self.params[0].shape[0], where)
         enc_hs, h = self._enc_last(enc_hs, where)
         if enc_hs.shape[0] != 1:
             raise ValueError(f"{where}: enc_hs has shape {enc_hs.shape}; expected (1, Te, H), one question")
@@ -154,10 +155,10 @@ class AttentionSeq2seq(Seq2seq):
         if ids.ndim != 2 or ids.shape[0] != 1:
             raise ValueError(f"AttentionSeq2seq.generate: xs has shape {ids.shape}; "
                              "expected (1, T), one question as the book's generate")
-        sample_size_of(sample_size, "AttentionSeq2seq.generate")
-        V = self.decoder.params[0].shape[0]
-        if not isinstance(start_id, (int, np.integer)) or isinstance(start_id, bool) or not 0 <= start_id < V:
-            raise IndexError(f"AttentionSeq2seq.generate: start_id is {start_id!r}; expected an id in [0, {V})")
+        where = "AttentionSeq2seq.generate"
+        sample_size_of(sample_size, where)
+        start_id = start_id_of(start_id, self.decoder.params[0].shape[0], where)
+        check_ids(ids, self.encoder.params[0].shape[0], where, "xs")
         return self.decoder.generate(self.encoder.encode_one(ids), start_id, sample_size)
 
     def generate_batch(self, xs, start_ids, sample_size):
@@ -172,7 +173,9 @@ class AttentionSeq2seq(Seq2seq):
         """
         where = "AttentionSeq2seq.generate_batch"
         ids = questions_of(xs, where)
+        check_ids(ids, self.encoder.params[0].shape[0], where, "xs")
         starts = start_ids_for(start_ids, ids.shape[0], where)
+        check_ids(starts, self.decoder.params[0].shape[0], where, "start_ids")
         sample_size = sample_size_of(sample_size, where)
         enc_embed, enc_Wx, enc_Wh, enc_b = self.encoder.params
         dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b = self.decoder.params

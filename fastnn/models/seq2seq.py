@@ -21,7 +21,7 @@ from ..kernels.seq2seq_generate import (
     lstm_greedy_decode_batch,
 )
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
-from ._generate_args import questions_of, sample_size_of, start_ids_for
+from ._generate_args import check_ids, questions_of, sample_size_of, start_id_of, start_ids_for
 from ._peeky_lstm import PeekyLSTMRun
 
 
@@ -146,6 +146,7 @@ class Decoder:
         """Greedy ids (a list of sample_size ints) from the encoder's h (1, H)."""
         where = f"{type(self).__name__}.generate"
         sample_size = sample_size_of(sample_size, where)
+        start_id = start_id_of(start_id, self.params[0].shape[0], where)
         Wh = self.params[2]
         table, const, affine_W, affine_b = self._tables(h)
         dtype = table.dtype
@@ -170,6 +171,7 @@ class Decoder:
                              f"(N, {Wh.shape[0]}) of numbers, the encoder's last h of each question")
         sample_size = sample_size_of(sample_size, where)
         starts = start_ids_for(start_ids, h.shape[0], where)
+        check_ids(starts, self.params[0].shape[0], where, "start_ids")
         table, affine_W = self._shared_tables()
         dtype = table.dtype
         per_question = [self._question_tables(h[q:q + 1], dtype) for q in range(h.shape[0])]
@@ -220,6 +222,9 @@ class Seq2seq(BaseModel):
         return self.encoder.backward(dh)
 
     def generate(self, xs, start_id, sample_size):
+        where = f"{type(self).__name__}.generate"
+        start_id_of(start_id, self.decoder.params[0].shape[0], where)  # before the encoder runs
+        check_ids(np.asarray(xs), self.encoder.params[0].shape[0], where, "xs")
         h = self.encoder.encode_one(xs)
         return self.decoder.generate(h, start_id, sample_size)
 
@@ -235,7 +240,9 @@ class Seq2seq(BaseModel):
         """
         where = f"{type(self).__name__}.generate_batch"
         ids = questions_of(xs, where)
+        check_ids(ids, self.encoder.params[0].shape[0], where, "xs")
         starts = start_ids_for(start_ids, ids.shape[0], where)
+        check_ids(starts, self.decoder.params[0].shape[0], where, "start_ids")
         return self.decoder.generate_batch(self.encoder.encode_batch(ids), starts, sample_size_of(sample_size, where))
 
 
