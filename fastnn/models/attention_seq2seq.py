@@ -19,7 +19,13 @@ from ..kernels.attention_generate import (
     attention_greedy_decode,
 )
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
-from ._generate_args import check_ids, questions_of, sample_size_of, start_id_of, start_ids_for
+from ._generate_args import (
+    check_ids,
+    questions_of,
+    sample_size_of,
+    start_id_of,
+    start_ids_for,
+)
 from .seq2seq import Encoder, Seq2seq
 
 

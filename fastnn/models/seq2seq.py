@@ -21,7 +21,13 @@ from ..kernels.seq2seq_generate import (
     lstm_greedy_decode_batch,
 )
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
-from ._generate_args import check_ids, questions_of, sample_size_of, start_id_of, start_ids_for
+from ._generate_args import (
+    check_ids,
+    questions_of,
+    sample_size_of,
+    start_id_of,
+    start_ids_for,
+)
 from ._peeky_lstm import PeekyLSTMRun
 
 
