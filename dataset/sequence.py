@@ -118,6 +118,10 @@ def parse(lines, where="load_data"):
 def load_data(file_name="addition.txt", seed=1984, data_dir=None):
     """((x_train, t_train), (x_test, t_test)) of the file, as the book's load_data (see the module doc)."""
     path = find_file(file_name, data_dir)
+    if path.parent.resolve() == cache_dir().resolve():  # one line, so that nobody mistakes these for the book's
+        print(f"load_data: reading {path}, which fastnn.dataset.sequence made from a seed, not the book's "
+              f"questions (the book's {os.fspath(file_name)} is read from data_dir, ${ENV_DIR} or the book's "
+              "dataset/ folder)", file=sys.stderr)
     with open(path, encoding="utf-8") as f:
         questions, answers = parse(f, f"load_data({os.fspath(file_name)!r})")
     for q, a in zip(questions, answers):

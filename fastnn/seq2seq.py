@@ -110,6 +110,33 @@ def evaluate(model, x_test, t_test, id_to_char, reverse):
     return float(np.mean(np.all(guesses == t_test[:, 1:], axis=1)))
 
 
+def warm_up(cls, args, vocab_size, x_train, t_train):
+    """Compile (first run) or load from Numba's cache the kernels training and the
+    evaluation use: one step and one generate_batch on a throwaway model of the
+    run's class and sizes, numpy's random state left as it was (a seeded run is
+    the same with or without it).  Returns (seconds, how), as _kernel_cache.warm."""
+    from ._kernel_cache import warm
+    from .trainer import remove_duplicate
+    from .util import clip_grads
+
+    x, t = x_train[:args.batch_size], t_train[:args.batch_size]
+    state = np.random.get_state()
+
+    def step():
+        model = cls(vocab_size, args.wordvec, args.hidden)
+        model.forward(x, t)
+        model.backward()
+        params, grads = remove_duplicate(model.params, model.grads)
+        clip_grads(grads, args.max_grad)
+        Adam().update(params, grads)
+        model.generate_batch(x[:2], t[:2, 0], t.shape[1] - 1)
+
+    try:
+        return warm(step)
+    finally:
+        np.random.set_state(state)
+
+
 def save_plots(args, acc_list, model, x_test, t_test, id_to_char):
     import matplotlib
 
@@ -161,6 +188,8 @@ def main(argv=None):
         x_train, x_test = x_train[:, ::-1], x_test[:, ::-1]
     if args.seed is not None:
         np.random.seed(args.seed)
+    seconds, how = warm_up(cls, args, len(id_to_char), x_train, t_train)
+    print(f"kernels ready in {seconds:.2f} s: {how}")
     model = cls(len(id_to_char), args.wordvec, args.hidden)
     trainer = Trainer(model, Adam())
     acc_list, start = [], time.perf_counter()

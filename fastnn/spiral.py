@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from . import optimizer as optimizers
+from ._kernel_cache import warm
 from .dataset import spiral
 from .models import TwoLayerNet
 from .trainer import Trainer
@@ -97,26 +98,6 @@ def picture_paths(folder):
     return paths
 
 
-def _kernels():
-    """Numba's dispatchers of every kernel module loaded so far."""
-    from numba.core.dispatcher import Dispatcher
-
-    prefix = __package__ + ".kernels"
-    modules = [m for name, m in list(sys.modules.items()) if name == prefix or name.startswith(prefix + ".")]
-    return {id(f): f for m in modules for f in vars(m).values() if isinstance(f, Dispatcher)}.values()
-
-
-def _cache_counts():
-    """(signatures loaded from Numba's cache, signatures compiled) over every kernel.
-
-    A kernel compiled on a cold cache also compiles the helpers it calls, so the
-    second count is more than the number of kernels a run uses; the first is not.
-    """
-    kernels = _kernels()
-    return (sum(sum(k.stats.cache_hits.values()) for k in kernels),
-            sum(sum(k.stats.cache_misses.values()) for k in kernels))
-
-
 def warm_up(model, optimizer_class, x, t, batch_size):
     """Compile (first run) or load from Numba's cache every kernel training uses.
 
@@ -124,25 +105,12 @@ def warm_up(model, optimizer_class, x, t, batch_size):
     numpy's random stream are as they were.  Returns the seconds it took and a
     phrase saying what happened on this run: loaded from the cache, compiled, or both.
     """
-    loaded, compiled = _cache_counts()
-    start = time.perf_counter()
-    model.forward(x[:batch_size], t[:batch_size])
-    model.backward()
-    optimizer_class(lr=0.0).update([p.copy() for p in model.params], [g.copy() for g in model.grads])
-    seconds = time.perf_counter() - start
-    now_loaded, now_compiled = _cache_counts()
-    loaded, compiled = now_loaded - loaded, now_compiled - compiled
-    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
-        how = "none compiled, NUMBA_DISABLE_JIT runs them as plain Python"
-    elif compiled == 0 and loaded == 0:
-        how = "all were already loaded in this process"
-    elif compiled == 0:
-        how = f"{loaded} loaded from Numba's cache"
-    elif loaded == 0:
-        how = "compiled, as on a first run (Numba's cache keeps them for the next runs)"
-    else:
-        how = f"{loaded} loaded from Numba's cache, the others compiled (new, or changed since they were cached)"
-    return seconds, how
+    def step():
+        model.forward(x[:batch_size], t[:batch_size])
+        model.backward()
+        optimizer_class(lr=0.0).update([p.copy() for p in model.params], [g.copy() for g in model.grads])
+
+    return warm(step)
 
 
 def train(args):

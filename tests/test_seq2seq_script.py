@@ -65,7 +65,8 @@ def test_short_run_repeats_and_prints_the_books_lines(data, tmp_path, capsys):
     second = seq2seq.main(argv + ["--out", str(tmp_path / "b")])
     assert first == second and len(first) == 2
     lines = out.splitlines()
-    assert lines[0].startswith("| epoch 1 |  iter 1 / 7 | time ")
+    assert lines[0].startswith("kernels ready in ")
+    assert lines[1].startswith("| epoch 1 |  iter 1 / 7 | time ")
     assert lines.count("---") == 20 and sum(line.startswith("val acc ") for line in lines) == 2
     assert (tmp_path / "a" / "PeekySeq2seq-addition.pkl").is_file()
 

@@ -219,3 +219,14 @@ def test_the_books_own_loader_reads_made_files(made, tmp_path):
         for a, b in zip([*loaded[0], *loaded[1]], [*expected[0], *expected[1]]):
             np.testing.assert_array_equal(a, b)
     assert sequence.get_vocab() == book["get_vocab"]()
+
+
+def test_reading_made_files_from_the_cache_says_so(made, monkeypatch, capsys):
+    """Files that fastnn made in its cache are not the book's questions: one line on stderr says so."""
+    monkeypatch.delenv(sequence.ENV_DIR, raising=False)
+    sequence.make(sequence.cache_dir(), seed=1, size=100)
+    sequence.load_data("addition.txt")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "which fastnn.dataset.sequence made from a seed, not the book's questions" in err
+    sequence.load_data("addition.txt", data_dir=made)  # a folder named by the user: nothing said
+    assert capsys.readouterr().err == ""

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fastnn import _kernel_cache as kernel_cache
 from fastnn import spiral as script
 
 GOLDEN_PATH = Path(__file__).parent / "data" / "spiral_train_ch01.npz"
@@ -301,7 +302,7 @@ def test_kernels_phrase(before, after, expected, monkeypatch):
     if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         expected = "none compiled, NUMBA_DISABLE_JIT runs them as plain Python"
     counts = iter([before, after])
-    monkeypatch.setattr(script, "_cache_counts", lambda: next(counts))
+    monkeypatch.setattr(kernel_cache, "_cache_counts", lambda: next(counts))
     model = script.TwoLayerNet(2, 4, 3)
     x, t = script.spiral.load_data()
     params = [p.copy() for p in model.params]
@@ -313,11 +314,11 @@ def test_kernels_phrase(before, after, expected, monkeypatch):
 
 def test_cache_counts_see_this_process_kernels():
     if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
-        assert script._cache_counts() == (0, 0)
+        assert kernel_cache._cache_counts() == (0, 0)
         return
     model = script.TwoLayerNet(2, 4, 3)
     x, t = script.spiral.load_data()
     script.warm_up(model, script.optimizers.SGD, x, t, 30)  # loads or compiles each kernel once
-    used = [k for k in script._kernels() if k.stats.cache_hits or k.stats.cache_misses]
+    used = [k for k in kernel_cache._kernels() if k.stats.cache_hits or k.stats.cache_misses]
     assert len(used) >= 6  # Affine, Sigmoid and the loss, forward and backward, and SGD
-    assert sum(script._cache_counts()) >= len(used)
+    assert sum(kernel_cache._cache_counts()) >= len(used)

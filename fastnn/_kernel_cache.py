@@ -1,0 +1,52 @@
+"""How a script's kernels got ready: loaded from Numba's cache, compiled, or both.
+
+The scripts run a small piece of training before the real one (a warm-up) and
+print ``kernels ready in 4.20 s: 31 loaded from Numba's cache``, so that the
+half minute a first run spends compiling is said, not silent.
+"""
+
+import os
+import sys
+import time
+
+
+def _kernels():
+    """Numba's dispatchers of every kernel module loaded so far."""
+    from numba.core.dispatcher import Dispatcher
+
+    prefix = __package__ + ".kernels"
+    modules = [m for name, m in list(sys.modules.items()) if name == prefix or name.startswith(prefix + ".")]
+    return {id(f): f for m in modules for f in vars(m).values() if isinstance(f, Dispatcher)}.values()
+
+
+def _cache_counts():
+    """(signatures loaded from Numba's cache, signatures compiled) over every kernel.
+
+    A kernel compiled on a cold cache also compiles the helpers it calls, so the
+    second count is more than the number of kernels a run uses; the first is not.
+    """
+    kernels = _kernels()
+    return (sum(sum(k.stats.cache_hits.values()) for k in kernels),
+            sum(sum(k.stats.cache_misses.values()) for k in kernels))
+
+
+def warm(run):
+    """Call run() (a piece of training that uses the kernels the script will use);
+    return the seconds it took and a phrase saying how the kernels got ready."""
+    loaded, compiled = _cache_counts()
+    start = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - start
+    now_loaded, now_compiled = _cache_counts()
+    loaded, compiled = now_loaded - loaded, now_compiled - compiled
+    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        how = "none compiled, NUMBA_DISABLE_JIT runs them as plain Python"
+    elif compiled == 0 and loaded == 0:
+        how = "all were already loaded in this process"
+    elif compiled == 0:
+        how = f"{loaded} loaded from Numba's cache"
+    elif loaded == 0:
+        how = "compiled, as on a first run (Numba's cache keeps them for the next runs)"
+    else:
+        how = f"{loaded} loaded from Numba's cache, the others compiled (new, or changed since they were cached)"
+    return seconds, how
