@@ -2,11 +2,18 @@
 
 FASTMATH leaves out ``nnan`` and ``ninf`` on purpose: with those flags LLVM may
 assume no NaN or inf exists, and ``np.isnan`` or an inf check can silently
-return False.  ``reassoc`` lets LLVM vectorise reductions; the order it picks is
-fixed at compile time, so results stay deterministic for a given machine.
+return False.  ``reassoc`` lets LLVM vectorise reductions in an order it picks
+when it compiles, and the same source compiled in another context may get
+another order: softmax_backward_parallel loaded from Numba's cache once summed
+its rows otherwise than when compiled in the process, and its bits differed from
+the serial kernel's (2026-11-28).  A sum that must come out the same everywhere
+is compiled with FIXED_ORDER_FASTMATH, in the order its code writes.
 """
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+# For sums whose order must not depend on where they are compiled (see above).
+FIXED_ORDER_FASTMATH = FASTMATH - {"reassoc", "contract"}
 
 # What every kernel is compiled with.  error_model="numpy" drops the
 # ZeroDivisionError test Numba otherwise puts on every division: that test is a

@@ -23,7 +23,7 @@ from numba import njit, prange
 from ._checks import BadArgument, check_ids, check_index, check_operands, shape_of
 from ._config import HELPER, KERNEL, PARALLEL
 from ._greedy_step import check_score_width, first_max, lstm_step
-from .attention import _softmax_row, _weigh
+from .attention import _scores, _softmax_row, _weigh
 
 
 @njit(**HELPER)
@@ -52,11 +52,7 @@ def _attend_and_pick(enc, h, Waff, baff, w, ctx, score):
     the context ctx (H,), the scores (V,); returns the first id of the highest score."""
     H = h.shape[0]
     V = baff.shape[0]
-    for j in range(enc.shape[0]):
-        acc = enc.dtype.type(0)
-        for k in range(H):
-            acc += enc[j, k] * h[k]
-        w[j] = acc
+    _scores(enc, h, w)
     _softmax_row(w)
     _weigh(w, enc, ctx)
     for v in range(V):

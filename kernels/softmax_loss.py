@@ -24,7 +24,7 @@ from numba import njit, prange
 from numba.extending import overload
 
 from ._checks import check_no_overlap, check_same_dtype, check_shape
-from ._config import BLOCK_ELEMENTS, FASTMATH, HELPER, KERNEL, PARALLEL
+from ._config import BLOCK_ELEMENTS, FIXED_ORDER_FASTMATH, HELPER, KERNEL, PARALLEL
 from .fast_exp import exp_approx
 
 # The book adds this inside the log so that log(0) never happens.
@@ -192,24 +192,15 @@ def softmax_forward(x, y):
     _softmax(x, y)
 
 
-# Flags for sums that must come out the same wherever they are compiled: without
-# reassoc (and contract) LLVM keeps the order the code writes.
-FIXED_ORDER_FASTMATH = set(FASTMATH) - {"reassoc", "contract"}
-
-
 @njit(fastmath=FIXED_ORDER_FASTMATH, cache=True)
 def _row_dot(a, b):
     """sum(a * b) of two rows in one fixed order: eight interleaved partial sums,
-    added in a fixed tree, then the tail.
-
-    Compiled without reassoc, as a function of its own (not inlined into the
-    kernels as Numba IR, so their flags do not apply): with reassoc LLVM chose the
-    order, and softmax_backward_parallel loaded from Numba's cache summed in another
-    order than the same kernel compiled in the process, so its bits differed from
-    the serial kernel's (measured 2026-11-28; tests/test_determinism.py runs both
-    from a cache).  The price (float32, serial, timed in alternation with the old
-    reassociated sum, 2026-11-28 22:49): 730 against 424 us at (100, 10000), 1053
-    against 429 us at (16384, 64), 10 against 6 us at (128, 59).
+    added in a fixed tree, then the tail.  A function of its own, compiled with
+    FIXED_ORDER_FASTMATH (inlined as Numba IR it would take the kernels' flags), so
+    the serial and parallel kernels agree however they were compiled (_config.py;
+    tests/test_determinism.py runs both from a cache).  The price (float32, serial,
+    in alternation with the reassociated sum, 2026-11-28 22:49): 730 against 424 us
+    at (100, 10000), 1053 against 429 us at (16384, 64), 10 against 6 us at (128, 59).
     """
     n = a.shape[0]
     zero = a.dtype.type(0)

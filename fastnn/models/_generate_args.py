@@ -3,6 +3,8 @@ seq2seq model: how many ids to generate, and which question starts with which id
 
 import numpy as np
 
+from ..kernels._checks import check_ids as check_id_range
+
 
 def sample_size_of(sample_size, where):
     """sample_size as an int >= 0, or ValueError."""
@@ -12,8 +14,8 @@ def sample_size_of(sample_size, where):
 
 
 def start_ids_for(start_ids, n, where):
-    """One start id per question, (n,): start_ids as given, or one id repeated.
-    (The ids' type and range are checked by the kernels, before anything is written.)"""
+    """One start id per question, (n,): start_ids as given, or one id repeated
+    (their type and range: check_ids)."""
     starts = np.asarray(start_ids)
     if starts.ndim == 0:
         starts = np.full(n, starts)
@@ -48,6 +50,4 @@ def check_ids(ids, vocab_size, where, name):
     """ids (an array) must hold integer ids in [0, vocab_size): checked before any work."""
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{where}: {name} has dtype {ids.dtype}; expected integer ids")
-    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise IndexError(f"{where}: {name} holds ids in [{ids.min()}, {ids.max()}]; "
-                         f"expected ids in [0, {vocab_size})")
+    check_id_range(where, name, ids, vocab_size)

@@ -29,6 +29,11 @@ from ._generate_args import (
 from .seq2seq import Encoder, Seq2seq
 
 
+def _float_dtype(dtype):
+    """The dtype generate computes in: dtype if it is a float, else float64."""
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
 class AttentionEncoder(Encoder):
     """The chapter 7 Encoder returning every state: forward(xs (N, T)) -> hs (N, T, H);
     backward(dhs (N, T, H)) -> the embedding's gradient (the book returns it too)."""
@@ -49,7 +54,7 @@ class AttentionEncoder(Encoder):
             raise ValueError(f"AttentionEncoder.encode_one: xs has shape {ids.shape}; expected (1, T), one question")
         embed_W, Wx, Wh, b = self.params
         table = embed_W @ Wx + b
-        dtype = table.dtype if table.dtype.kind == "f" else np.dtype(np.float64)
+        dtype = _float_dtype(table.dtype)
         hs = np.empty((ids.shape[1], Wh.shape[0]), dtype)
         attention_encode(np.asarray(table, dtype), np.asarray(Wh, dtype), ids[0], hs)
         return hs[None]
@@ -122,9 +127,7 @@ class AttentionDecoder:
         if enc_hs.shape[0] != 1:
             raise ValueError(f"{where}: enc_hs has shape {enc_hs.shape}; expected (1, Te, H), one question")
         embed_W, Wx, Wh, b, affine_W, affine_b = self.params
-        dtype = np.result_type(embed_W, Wx, Wh, b, affine_W, affine_b, enc_hs)
-        if dtype.kind != "f":
-            dtype = np.dtype(np.float64)
+        dtype = _float_dtype(np.result_type(embed_W, Wx, Wh, b, affine_W, affine_b, enc_hs))
         table = np.asarray(embed_W @ Wx + b, dtype)  # the embedding and input projection of every id
         enc = np.array(enc_hs[0], dtype)
         h_state = np.array(h[0], dtype)
@@ -188,10 +191,8 @@ class AttentionSeq2seq(Seq2seq):
         # The dtypes generate computes in: the encoder's (encode_one), then the
         # decoder's, which takes in the encoder's states (AttentionDecoder.generate).
         enc_table = enc_embed @ enc_Wx + enc_b
-        enc_dtype = enc_table.dtype if enc_table.dtype.kind == "f" else np.dtype(np.float64)
-        dtype = np.result_type(dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b, enc_dtype)
-        if dtype.kind != "f":
-            dtype = np.dtype(np.float64)
+        enc_dtype = _float_dtype(enc_table.dtype)
+        dtype = _float_dtype(np.result_type(dec_embed, dec_Wx, dec_Wh, dec_b, affine_W, affine_b, enc_dtype))
         if dtype != enc_dtype:  # the kernel runs one dtype: one generate per question, the state kept
             return self._generate_each(ids, starts, sample_size)
         out = np.empty((ids.shape[0], sample_size), np.int64)
@@ -203,7 +204,7 @@ class AttentionSeq2seq(Seq2seq):
     def _generate_each(self, ids, starts, sample_size):
         """generate_batch by one generate per question, leaving the decoder's state as it was."""
         lstm, attention = self.decoder.lstm, self.decoder.attention
-        kept = (lstm.h, lstm.c, getattr(attention, "attention_weights", None))
+        kept = (lstm.h, lstm.c, attention.attention_weights)
         try:
             rows = [self.generate(ids[i:i + 1], starts[i], sample_size) for i in range(ids.shape[0])]
         finally:
