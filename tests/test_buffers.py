@@ -1,8 +1,9 @@
-"""Large outputs are reused only when nobody else holds them (fastnn/_buffers.py).
+"""Outputs are reused only when nobody else holds them (fastnn/_buffers.py).
 
 A caller that keeps an output, a view of it, or only a weak reference to it,
 must never see it change; an output nobody kept is written again in place,
-which is what saves the page faults of a fresh large array.  Reuse happens
+which saves the page faults of a fresh large array and the cost of making a
+small one.  Reuse happens
 only on the CPython versions this project has tested (and whose reference
 counts a self-test at import confirmed); elsewhere every output is a new
 array, with the same values.
@@ -17,22 +18,12 @@ import numpy as np
 import pytest
 
 from fastnn import _buffers
-from fastnn._buffers import REUSE_MIN_ELEMENTS, TESTED_VERSIONS, reuse_is_safe
+from fastnn._buffers import TESTED_VERSIONS, reuse_is_safe
 from fastnn.layers import Affine, MatMul, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum
+from fastnn.models import TwoLayerNet
+from fastnn.optimizer import SGD
 
-# The tests lower the threshold (the logic is the same at any size), so that they
-# run in moments even as plain Python (NUMBA_DISABLE_JIT=1).
-THRESHOLD = 1 << 12
-ROWS, COLS = 64, THRESHOLD // 64  # exactly the reuse threshold
-
-
-@pytest.fixture(autouse=True)
-def _small_threshold(monkeypatch):
-    monkeypatch.setattr(_buffers, "REUSE_MIN_ELEMENTS", THRESHOLD)
-
-
-def test_the_real_threshold_is_a_quarter_million_elements():
-    assert REUSE_MIN_ELEMENTS == 1 << 18  # below it malloc recycles freed memory itself
+ROWS, COLS = 64, 64  # reuse does not depend on size
 
 
 def _calls(rng):
@@ -95,14 +86,13 @@ def test_a_kept_view_blocks_reuse(name):
 
 @pytest.fixture
 def fresh_outputs(monkeypatch):
-    """The shapes of the new large arrays output() makes while the test runs
+    """The shapes of the new arrays output() makes while the test runs
     (a reused output makes none)."""
     made = []
 
     def new(shape, dtype):
         a = np.empty(shape, dtype)
-        if a.size >= _buffers.REUSE_MIN_ELEMENTS:
-            made.append(a.shape)
+        made.append(a.shape)
         return a
     monkeypatch.setattr(_buffers, "_new", new)
     return made
@@ -156,6 +146,29 @@ def test_an_untested_interpreter_gets_new_outputs_with_the_same_values(name, mon
         assert len(fresh_outputs) > before, f"call {step} reused an output"
     for got, want in zip(results, expected):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_a_spiral_training_step_makes_one_new_output(reuse, monkeypatch, fresh_outputs):
+    """Of the spiral net's eight small outputs a step, only Sigmoid's is new: the
+    second Affine keeps it as its x until the next forward.  Without reuse, all eight."""
+    if reuse and not _buffers.REUSE:
+        pytest.skip("this interpreter is not one reuse was tested on (see _buffers.TESTED_VERSIONS)")
+    monkeypatch.setattr(_buffers, "REUSE", reuse)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((30, 2))
+    t = rng.integers(0, 3, 30)
+    model, optimizer = TwoLayerNet(2, 10, 3), SGD(lr=1.0)
+    for _ in range(3):
+        model.forward(x, t)
+        model.backward()
+        optimizer.update(model.params, model.grads)
+    fresh_outputs.clear()
+    model.forward(x, t)
+    model.backward()
+    optimizer.update(model.params, model.grads)
+    every_output = [(30, 10), (30, 10), (30, 3), (30, 3), (30, 3), (30, 10), (30, 10), (30, 2)]
+    assert fresh_outputs == ([(30, 10)] if reuse else every_output)
 
 
 def test_reuse_only_on_tested_cpython_with_the_gil():
