@@ -23,11 +23,12 @@ changed file is read again; the book writes its .npy/.pkl beside its script.
 
 import hashlib
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from ._atomic import write_atomically
 
 URL_BASE = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"
 FILES = {"train": "ptb.train.txt", "test": "ptb.test.txt", "valid": "ptb.valid.txt"}
@@ -64,9 +65,7 @@ def _download(name, folder):
         folder.mkdir(parents=True, exist_ok=True)
         with urllib.request.urlopen(URL_BASE + name, timeout=DOWNLOAD_TIMEOUT) as response:
             data = response.read()
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
-            tmp.write(data)
-        os.replace(tmp.name, folder / name)
+        write_atomically(folder / name, lambda f: f.write(data), binary=True)
     except (OSError, ValueError) as error:  # URLError, HTTPError and timeouts are OSErrors
         return str(getattr(error, "reason", None) or error)
     print("Done")
@@ -121,10 +120,7 @@ def _load_cached(path):
 def _save_cached(path, array):
     """Save to the cache if it can be written; a cache is never required."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as tmp:
-            np.save(tmp, array, allow_pickle=False)
-        os.replace(tmp.name, path)
+        write_atomically(path, lambda f: np.save(f, array, allow_pickle=False), binary=True)
     except OSError:
         pass
 

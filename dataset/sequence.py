@@ -32,10 +32,11 @@ import argparse
 import datetime
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy
+
+from ._atomic import write_atomically
 
 ENV_DIR = "FASTNN_SEQUENCE_DIR"
 NAMES = ("addition.txt", "date.txt")
@@ -198,15 +199,7 @@ def date_lines(rng, size=SIZE):
 
 def _write(path, lines):
     """Write atomically: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(lines)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_atomically(path, lambda f: f.writelines(lines))
 
 
 def make(data_dir=None, seed=0, size=SIZE):

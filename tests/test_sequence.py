@@ -230,3 +230,27 @@ def test_reading_made_files_from_the_cache_says_so(made, monkeypatch, capsys):
     assert err.count("\n") == 1 and "which fastnn.dataset.sequence made from a seed, not the book's questions" in err
     sequence.load_data("addition.txt", data_dir=made)  # a folder named by the user: nothing said
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_made_files_get_the_permissions_open_would_give(tmp_path, umask):
+    """Not mkstemp's 0o600: a data set made by one user is readable by the others (umask 022)."""
+    previous = os.umask(umask)
+    try:
+        paths = sequence.make(tmp_path, size=10)
+    finally:
+        os.umask(previous)
+    for path in paths:
+        assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["addition.txt", "date.txt"]  # no .part file left
+
+
+def test_an_interrupted_write_leaves_no_file(tmp_path):
+    from fastnn.dataset._atomic import write_atomically
+
+    def fail(file):
+        file.write("half")
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(tmp_path / "date.txt", fail)
+    assert list(tmp_path.iterdir()) == []
