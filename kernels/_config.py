@@ -6,8 +6,15 @@ return False.  ``reassoc`` lets LLVM vectorise reductions in an order it picks
 when it compiles, and the same source compiled in another context may get
 another order: softmax_backward_parallel loaded from Numba's cache once summed
 its rows otherwise than when compiled in the process, and its bits differed from
-the serial kernel's (2026-11-28).  A sum that must come out the same everywhere
-is compiled with FIXED_ORDER_FASTMATH, in the order its code writes.
+the serial kernel's (2026-11-28); nesterov_update_parallel's elementwise
+update did the same (2026-11-29).  Numba's own tracker has parallel code loaded
+from the cache optimised otherwise than fresh code (numba/numba#10617).  A sum
+that must come out the same everywhere is compiled with FIXED_ORDER_FASTMATH,
+in the order its code writes; kernels with a parallel twin, and the twins, with
+PAIRED where that costs little (the optimizers, sigmoid).  The softmax family
+keeps FASTMATH: without reassoc its row reductions ran 5x as long; its fixed-
+order row dot and tests/test_cache_bits.py, which compares every pair's bits
+compiled and loaded from a cache, keep it honest.
 """
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
@@ -26,11 +33,18 @@ KERNEL = {"cache": True, "fastmath": FASTMATH, "error_model": "numpy"}
 # net's sizes (rows of 3) halved a softmax.
 HELPER = {**KERNEL, "inline": "always"}
 
+# Kernels with a parallel twin, and the twins: no flag that lets LLVM round
+# otherwise than the code says, because LLVM optimises a parallel kernel
+# loaded from Numba's cache otherwise than one compiled in the process, and
+# a twin pair must give the same bits either way (see above).
+PAIRED = {**KERNEL, "fastmath": FIXED_ORDER_FASTMATH}
+
 # The parallel kernels: each splits its work into blocks with prange and runs
 # the serial kernel on every block, so both compute with the same code.  Each
 # block owns its slice of the output: no two threads write the same element,
 # and the results do not depend on the number of threads.
 PARALLEL = {**KERNEL, "parallel": True}
+PAIRED_PARALLEL = {**PAIRED, "parallel": True}
 
 # Elementwise and reduction work of at least this many elements goes to the
 # parallel kernels.  On an idle machine two threads already win from 1 << 16

@@ -4,7 +4,10 @@ Every kernel takes one parameter array, its gradient and the optimizer's state
 arrays for it, all C-contiguous and of the same shape, and updates them in place
 in one pass.  Each ``*_parallel`` twin runs the same serial kernel on blocks of
 the flat arrays, the blocks in parallel (for large parameters), so both give
-the same bits.  Hyper-parameters are cast to the array's dtype first, as NumPy
+the same bits.  Both are compiled with PAIRED flags (no reassoc, no contract:
+_config.py): with them, nesterov_update_parallel loaded from Numba's cache gave
+other bits than when compiled in the process (tests/test_cache_bits.py found
+it, 2026-11-29); without them the updates ran 0.93-1.09x as long.  Hyper-parameters are cast to the array's dtype first, as NumPy
 does with a Python float times a float32 array.
 
 Each public kernel first checks that grad and the states have param's shape
@@ -16,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._checks import check_no_overlap, check_same_dtype, check_shape
-from ._config import BLOCK_ELEMENTS, HELPER, KERNEL, PARALLEL
+from ._config import BLOCK_ELEMENTS, HELPER, PAIRED, PAIRED_PARALLEL
 
 # The book adds this to the root in AdaGrad, RMSprop and Adam.
 ROOT_EPS = 1e-7
@@ -136,42 +139,42 @@ def _adam(param, grad, m, v, lr_t, beta1, beta2):
 
 # The serial kernels.
 
-@njit(**KERNEL)
+@njit(**PAIRED)
 def sgd_update(param, grad, lr):
     """param -= lr * grad."""
     _check_1("sgd_update", param, grad)
     _sgd(param, grad, lr)
 
 
-@njit(**KERNEL)
+@njit(**PAIRED)
 def momentum_update(param, grad, v, lr, momentum):
     """v = momentum * v - lr * grad; param += v."""
     _check_2("momentum_update", param, grad, "v", v)
     _momentum(param, grad, v, lr, momentum)
 
 
-@njit(**KERNEL)
+@njit(**PAIRED)
 def nesterov_update(param, grad, v, lr, momentum):
     """v = momentum * v - lr * grad; param += momentum**2 * v - (1 + momentum) * lr * grad."""
     _check_2("nesterov_update", param, grad, "v", v)
     _nesterov(param, grad, v, lr, momentum)
 
 
-@njit(**KERNEL)
+@njit(**PAIRED)
 def adagrad_update(param, grad, h, lr):
     """h += grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
     _check_2("adagrad_update", param, grad, "h", h)
     _adagrad(param, grad, h, lr)
 
 
-@njit(**KERNEL)
+@njit(**PAIRED)
 def rmsprop_update(param, grad, h, lr, decay_rate):
     """h = decay * h + (1 - decay) * grad**2; param -= lr * grad / (sqrt(h) + 1e-7)."""
     _check_2("rmsprop_update", param, grad, "h", h)
     _rmsprop(param, grad, h, lr, decay_rate)
 
 
-@njit(**KERNEL)
+@njit(**PAIRED)
 def adam_update(param, grad, m, v, lr_t, beta1, beta2):
     """m += (1-b1)(g - m); v += (1-b2)(g**2 - v); param -= lr_t * m / (sqrt(v) + 1e-7).
 
@@ -183,7 +186,7 @@ def adam_update(param, grad, m, v, lr_t, beta1, beta2):
 
 # Parallel twins: the unchecked body on blocks of the flat arrays.
 
-@njit(**PARALLEL)
+@njit(**PAIRED_PARALLEL)
 def sgd_update_parallel(param, grad, lr):
     _check_1("sgd_update_parallel", param, grad)
     p, g = param.reshape(-1), grad.reshape(-1)
@@ -193,7 +196,7 @@ def sgd_update_parallel(param, grad, lr):
         _sgd(p[lo:hi], g[lo:hi], lr)
 
 
-@njit(**PARALLEL)
+@njit(**PAIRED_PARALLEL)
 def momentum_update_parallel(param, grad, v, lr, momentum):
     _check_2("momentum_update_parallel", param, grad, "v", v)
     p, g, vf = param.reshape(-1), grad.reshape(-1), v.reshape(-1)
@@ -203,7 +206,7 @@ def momentum_update_parallel(param, grad, v, lr, momentum):
         _momentum(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
 
 
-@njit(**PARALLEL)
+@njit(**PAIRED_PARALLEL)
 def nesterov_update_parallel(param, grad, v, lr, momentum):
     _check_2("nesterov_update_parallel", param, grad, "v", v)
     p, g, vf = param.reshape(-1), grad.reshape(-1), v.reshape(-1)
@@ -213,7 +216,7 @@ def nesterov_update_parallel(param, grad, v, lr, momentum):
         _nesterov(p[lo:hi], g[lo:hi], vf[lo:hi], lr, momentum)
 
 
-@njit(**PARALLEL)
+@njit(**PAIRED_PARALLEL)
 def adagrad_update_parallel(param, grad, h, lr):
     _check_2("adagrad_update_parallel", param, grad, "h", h)
     p, g, hf = param.reshape(-1), grad.reshape(-1), h.reshape(-1)
@@ -223,7 +226,7 @@ def adagrad_update_parallel(param, grad, h, lr):
         _adagrad(p[lo:hi], g[lo:hi], hf[lo:hi], lr)
 
 
-@njit(**PARALLEL)
+@njit(**PAIRED_PARALLEL)
 def rmsprop_update_parallel(param, grad, h, lr, decay_rate):
     _check_2("rmsprop_update_parallel", param, grad, "h", h)
     p, g, hf = param.reshape(-1), grad.reshape(-1), h.reshape(-1)
@@ -233,7 +236,7 @@ def rmsprop_update_parallel(param, grad, h, lr, decay_rate):
         _rmsprop(p[lo:hi], g[lo:hi], hf[lo:hi], lr, decay_rate)
 
 
-@njit(**PARALLEL)
+@njit(**PAIRED_PARALLEL)
 def adam_update_parallel(param, grad, m, v, lr_t, beta1, beta2):
     _check_3("adam_update_parallel", param, grad, m, v)
     p, g, mf, vf = param.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1)

@@ -9,9 +9,6 @@ run twice on arrays of 1 << 20 elements and the bytes compared.
 
 import contextlib
 import io
-import os
-import subprocess
-import sys
 
 import numba
 import numpy as np
@@ -143,35 +140,3 @@ def test_elementwise_results_do_not_depend_on_whether_blas_threads_spin(dtype, m
     assert len(threaded) == len(single)
     for i, (a, b) in enumerate(zip(threaded, single)):
         assert a == b, f"result {i} differs between the parallel and the serial kernel"
-
-
-_SERIAL_VS_PARALLEL = """
-import numpy as np
-from fastnn.kernels import activation, softmax_loss as sl
-rng = np.random.default_rng(1)
-for dtype in (np.float32, np.float64):
-    x = (3 * rng.standard_normal(((1 << 20) // 64, 64))).astype(dtype)
-    y = np.empty_like(x)
-    sl.softmax_forward(x, y)
-    for serial, parallel, args in ((sl.softmax_forward, sl.softmax_forward_parallel, (x,)),
-                                   (sl.softmax_backward, sl.softmax_backward_parallel, (y, x)),
-                                   (activation.sigmoid_forward, activation.sigmoid_forward_parallel, (x,)),
-                                   (activation.sigmoid_backward, activation.sigmoid_backward_parallel, (x, y))):
-        a, b = np.empty_like(x), np.empty_like(x)
-        serial(*args, a)
-        parallel(*args, b)
-        print(serial.__name__, np.dtype(dtype), np.array_equal(a, b))
-"""
-
-
-@pytest.mark.slow
-def test_parallel_kernels_loaded_from_numbas_cache_give_the_serial_bits(tmp_path):
-    """The first run compiles and caches; the second loads both kernels from the cache.
-    (softmax_backward_parallel loaded from the cache once summed its rows in another order.)"""
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
-    for run in ("compiles", "loads"):
-        done = subprocess.run([sys.executable, "-c", _SERIAL_VS_PARALLEL], env=env, capture_output=True, text=True,
-                              timeout=600)
-        assert done.returncode == 0, done.stderr
-        lines = done.stdout.splitlines()
-        assert len(lines) == 8 and all(line.endswith(" True") for line in lines), (run, lines)
