@@ -198,7 +198,7 @@ def main(argv=None):
         acc = evaluate(model, x_test, t_test, id_to_char, args.reverse)
         acc_list.append(acc)
         print('val acc %.3f%%' % (acc * 100))
-    print(f"{args.epochs} epochs in {time.perf_counter() - start:.1f} s")
+    print(f"{args.epochs} epoch{'' if args.epochs == 1 else 's'} in {time.perf_counter() - start:.1f} s")
     os.makedirs(args.out, exist_ok=True)
     params = os.path.join(args.out, f"{cls.__name__}-{args.task}.pkl")
     model.save_params(params)

@@ -9,8 +9,9 @@ one order (the projection, then h[0] * Wh[0, k], h[1] * Wh[1, k], ...), the
 same in every caller, so a question gets the same bits whichever kernel runs
 it.  exp and tanh are the training layer's (fast_exp, fast_tanh).
 
-``first_max(score)``: the id of the highest score, the first one on a tie
-(np.argmax's choice for numbers).
+``first_max(score)``: the id of the highest score, the first one on a tie,
+or the first NaN if there is one (np.argmax's choice, which the book's
+generate makes).
 """
 
 from numba import njit
@@ -45,9 +46,14 @@ def lstm_step(a, Wh, h, c):
 
 @njit(**HELPER)
 def first_max(score):
+    """np.argmax's choice: the first NaN if there is one, else the first highest score.
+    (HELPER's flags keep NaN compares honest: no nnan.)"""
     best = 0
-    for v in range(1, score.shape[0]):
-        if score[v] > score[best]:
+    for v in range(score.shape[0]):
+        s = score[v]
+        if s != s:
+            return v
+        if s > score[best]:
             best = v
     return best
 

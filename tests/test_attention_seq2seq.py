@@ -295,3 +295,13 @@ def test_generate_takes_a_start_id_in_a_numpy_array(rng):
     expected = ours.generate(xs, 3, 5)
     for start in (np.int32(3), np.array(3), np.array([3]), np.array([[3]], np.uint8)):
         assert ours.generate(xs, start, 5) == expected
+
+
+def test_a_nan_score_is_chosen_as_the_books_argmax_chooses_it(rng):
+    """np.argmax returns the first NaN; a decoder whose bias for id 5 is NaN says 5 every step."""
+    ref, ours = _pair()
+    ours.params[-1][5] = np.nan  # the affine's bias
+    ref.params[-1][5] = np.nan
+    xs, ts = _batch(rng, N=3)
+    assert ours.generate(xs[[0]], int(ts[0, 0]), 4) == ref.generate(xs[[0]], int(ts[0, 0]), 4) == [5, 5, 5, 5]
+    np.testing.assert_array_equal(ours.generate_batch(xs, ts[:, 0], 4), np.full((3, 4), 5))

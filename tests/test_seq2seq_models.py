@@ -254,3 +254,13 @@ def test_generate_takes_a_start_id_in_a_numpy_array(cls, peeky):
     expected = model.generate(xs, 3, 5)
     for start in (np.int32(3), np.array(3), np.array([3]), np.array([[3]], np.uint8)):
         assert model.generate(xs, start, 5) == expected
+
+
+@pytest.mark.parametrize("cls, peeky", MODELS)
+def test_a_nan_score_is_chosen_as_the_books_argmax_chooses_it(cls, peeky):
+    """np.argmax returns the first NaN; a decoder whose bias for id 5 is NaN says 5 every step."""
+    model, _ = _pair(cls, peeky)
+    model.params[-1][5] = np.nan  # the affine's bias
+    xs, ts = _data(N=4, seed=1)
+    assert model.generate(xs[[0]], int(ts[0, 0]), 4) == [5, 5, 5, 5]
+    np.testing.assert_array_equal(model.generate_batch(xs, ts[:, 0], 4), np.full((4, 4), 5))
