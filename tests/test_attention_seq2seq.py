@@ -277,14 +277,34 @@ def test_generate_batch_of_a_mixed_dtype_model_is_generate_per_question(rng):
     assert got.tolist() == [ours.generate(xs[[i]], int(ts[i, 0]), 5) for i in range(12)]
 
 
-def test_no_scores_to_pick_from_is_refused():
+@pytest.mark.parametrize("part, index, shape, message", [
+    ("decoder", 5, (V + 2,), r"params\[5\] \(affine_b\) has shape \(15,\); expected \(13,\)"),
+    ("decoder", 4, (H, 0), r"params\[4\] \(affine_W\) has shape \(8, 0\); expected \(16, 13\)"),
+    ("decoder", 1, (3, 3), r"params\[1\] \(Wx\) has shape \(3, 3\); expected \(5, 32\)"),
+    ("encoder", 2, (H, H), r"params\[2\] \(Wh\) has shape \(8, 8\); expected \(8, 32\)"),
+], ids=["decoder-affine_b", "decoder-affine-of-no-columns", "decoder-Wx", "encoder-Wh"])
+def test_generate_names_a_replaced_param_of_another_shape(part, index, shape, message):
+    """Not numpy's matmul error, nor a kernel's name: the model's method and the param."""
     _, ours = _pair()
-    ours.decoder.params[4] = ours.decoder.params[4][:, :0]
-    ours.decoder.params[5] = ours.decoder.params[5][:0]
-    for call in (lambda: ours.generate(np.zeros((1, 3), int), 0, 2),
-                 lambda: ours.generate_batch(np.zeros((2, 3), int), 0, 2)):
-        with pytest.raises(ValueError, match=r"Waff is 0 columns wide; expected at least one column"):
-            call()
+    getattr(ours, part).params[index] = np.zeros(shape, "f")
+    single = "AttentionDecoder.generate" if part == "decoder" else r"AttentionSeq2seq.generate \(encoder\)"
+    with pytest.raises(ValueError, match=rf"^{single}: {message}"):
+        ours.generate(np.zeros((1, 3), int), 0, 2)
+    with pytest.raises(ValueError, match=rf"^AttentionSeq2seq.generate_batch \({part}\): {message}"):
+        ours.generate_batch(np.zeros((2, 3), int), 0, 2)
+
+
+def test_the_generate_kernels_refuse_an_affine_of_no_columns():
+    """No scores leave nothing to take the argmax of: refused, not id 0."""
+    from fastnn.kernels.attention_generate import attention_generate_batch, attention_greedy_decode
+    G, Te, N = 4 * H, 3, 2
+    table, Wh, Waff, baff = np.zeros((V, G)), np.zeros((H, G)), np.zeros((2 * H, 0)), np.zeros(0)
+    with pytest.raises(ValueError, match=r"^attention_greedy_decode: Waff is 0 columns wide; expected at least"):
+        attention_greedy_decode(table, Wh, np.zeros((Te, H)), Waff, baff, np.zeros(H), np.zeros(H), 0,
+                                np.zeros((2, Te)), np.zeros(2, np.int64))
+    with pytest.raises(ValueError, match=r"^attention_generate_batch: Waff is 0 columns wide; expected at least"):
+        attention_generate_batch(table, Wh, table, Wh, Waff, baff, np.zeros((N, Te), np.int64),
+                                 np.zeros(N, np.int64), np.zeros((N, 2), np.int64))
 
 
 def test_generate_takes_a_start_id_in_a_numpy_array(rng):

@@ -226,24 +226,34 @@ def test_generate_batch_rejects_bad_input(cls, peeky, call, error, match):
     assert all(np.array_equal(p, q) for p, q in zip(model.params, before))
 
 
-def test_generate_batch_names_a_replaced_param_of_another_shape():
-    model, _ = _pair(Seq2seq, False)
-    model.decoder.params[5] = np.zeros(V + 2, "f")  # affine_b two scores too wide
-    with pytest.raises(ValueError, match=r"Decoder.generate_batch: the decoder's params make gate and score "
-                                         r"constants of shapes \(64,\) and \(15,\); expected \(64,\) and \(13,\)"):
+@pytest.mark.parametrize("cls, peeky", MODELS)
+@pytest.mark.parametrize("index, replacement, message", [
+    (5, np.zeros(V + 2, "f"), r"params\[5\] \(affine_b\) has shape \(15,\); expected \(13,\)"),
+    (1, np.zeros((3, 3), "f"), r"params\[1\] \(Wx\) has shape \(3, 3\); expected \((8|24), 64\)"),
+    (4, np.zeros((H, 0), "f"), r"params\[4\] \(affine_W\) has shape \(16, 0\); expected \((16|32), 13\)"),
+], ids=["affine_b-too-wide", "Wx-small", "affine-of-no-columns"])
+def test_generate_names_a_replaced_param_of_another_shape(cls, peeky, index, replacement, message):
+    """Not numpy's broadcast error, nor a kernel's name: the decoder method and the param."""
+    model, _ = _pair(cls, peeky)
+    model.decoder.params[index] = replacement
+    where = "PeekyDecoder" if peeky else "Decoder"
+    with pytest.raises(ValueError, match=rf"^{where}.generate: {message}"):
+        model.generate(np.zeros((1, 3), int), 0, 2)
+    with pytest.raises(ValueError, match=rf"^{where}.generate_batch: {message}"):
         model.generate_batch(np.zeros((2, 3), int), 0, 2)
 
 
-@pytest.mark.parametrize("cls, peeky", MODELS)
-def test_no_scores_to_pick_from_is_refused(cls, peeky):
-    """An affine of zero columns leaves nothing to take the argmax of: refused, not id 0."""
-    model, _ = _pair(cls, peeky)
-    model.decoder.params[4] = model.decoder.params[4][:, :0]
-    model.decoder.params[5] = model.decoder.params[5][:0]
-    for call in (lambda: model.generate(np.zeros((1, 3), int), 0, 2),
-                 lambda: model.generate_batch(np.zeros((2, 3), int), 0, 2)):
-        with pytest.raises(ValueError, match=r"Waff is 0 columns wide; expected at least one column"):
-            call()
+def test_the_decode_kernels_refuse_an_affine_of_no_columns():
+    """No scores leave nothing to take the argmax of: refused, not id 0."""
+    from fastnn.kernels.seq2seq_generate import lstm_greedy_decode, lstm_greedy_decode_batch
+    G, N = 4 * H, 2
+    table, Wh, Waff = np.zeros((V, G)), np.zeros((H, G)), np.zeros((H, 0))
+    with pytest.raises(ValueError, match=r"^lstm_greedy_decode: Waff is 0 columns wide; expected at least one"):
+        lstm_greedy_decode(table, np.zeros(G), Wh, Waff, np.zeros(0), np.zeros(H), np.zeros(H), 0,
+                           np.zeros(2, np.int64))
+    with pytest.raises(ValueError, match=r"^lstm_greedy_decode_batch: Waff is 0 columns wide; expected at least"):
+        lstm_greedy_decode_batch(table, np.zeros((N, G)), Wh, Waff, np.zeros((N, 0)), np.zeros((N, H)),
+                                 np.zeros((N, H)), np.zeros(N, np.int64), np.zeros((N, 2), np.int64))
 
 
 @pytest.mark.parametrize("cls, peeky", MODELS)

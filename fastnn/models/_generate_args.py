@@ -51,3 +51,29 @@ def check_ids(ids, vocab_size, where, name):
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{where}: {name} has dtype {ids.dtype}; expected integer ids")
     check_id_range(where, name, ids, vocab_size)
+
+
+LSTM_PARAMS = ("embed_W", "Wx", "Wh", "b", "affine_W", "affine_b")
+
+
+def check_lstm_params(params, where, peeked=False, affine_h_blocks=None):
+    """A chapter-7/8 encoder's params (embed_W, Wx, Wh, b), or with affine_h_blocks a
+    decoder's (and affine_W, affine_b), each of the shape the others imply, before
+    generate multiplies them: a param replaced by an array of another shape is
+    named, not met as numpy's broadcast error or a kernel's message.
+    peeked: the LSTM also reads the encoder's h (PeekyDecoder: Wx has H more rows);
+    affine_h_blocks: how many H-wide inputs the Affine reads (1, or 2 with the
+    peeked h or the attention's context)."""
+    count = 4 if affine_h_blocks is None else 6
+    shapes = [np.shape(p) for p in params]
+    if len(shapes) != count or len(shapes[0]) != 2 or len(shapes[2]) != 2:
+        raise ValueError(f"{where}: the params have shapes {shapes}; expected {count} arrays "
+                         f"{LSTM_PARAMS[:count]}, embed_W (V, D) and Wh (H, 4H) 2-D")
+    (V, D), H = shapes[0], shapes[2][0]
+    expected = [(V, D), ((H if peeked else 0) + D, 4 * H), (H, 4 * H), (4 * H,)]
+    if affine_h_blocks is not None:
+        expected += [(affine_h_blocks * H, V), (V,)]
+    for i, (name, found, want) in enumerate(zip(LSTM_PARAMS, shapes, expected)):
+        if found != want:
+            raise ValueError(f"{where}: params[{i}] ({name}) has shape {found}; expected {want} to match "
+                             f"embed_W {shapes[0]} and Wh {shapes[2]} (was it replaced by an array of another shape?)")

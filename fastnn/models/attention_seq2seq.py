@@ -21,6 +21,7 @@ from ..kernels.attention_generate import (
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from ._generate_args import (
     check_ids,
+    check_lstm_params,
     questions_of,
     sample_size_of,
     start_id_of,
@@ -121,6 +122,7 @@ class AttentionDecoder:
     def generate(self, enc_hs, start_id, sample_size):
         """Greedy ids (a list of sample_size ints) for one question's encoder states (1, Te, H)."""
         where = "AttentionDecoder.generate"
+        check_lstm_params(self.params, where, affine_h_blocks=2)  # the Affine reads [context, h]
         sample_size = sample_size_of(sample_size, where)
         start_id = start_id_of(start_id, self.params[0].shape[0], where)
         enc_hs, h = self._enc_last(enc_hs, where)
@@ -165,6 +167,7 @@ class AttentionSeq2seq(Seq2seq):
             raise ValueError(f"AttentionSeq2seq.generate: xs has shape {ids.shape}; "
                              "expected (1, T), one question as the book's generate")
         where = "AttentionSeq2seq.generate"
+        check_lstm_params(self.encoder.params, f"{where} (encoder)")
         sample_size_of(sample_size, where)
         start_id = start_id_of(start_id, self.decoder.params[0].shape[0], where)
         check_ids(ids, self.encoder.params[0].shape[0], where, "xs")
@@ -181,6 +184,8 @@ class AttentionSeq2seq(Seq2seq):
         and attention weights are left as they were.
         """
         where = "AttentionSeq2seq.generate_batch"
+        check_lstm_params(self.encoder.params, f"{where} (encoder)")
+        check_lstm_params(self.decoder.params, f"{where} (decoder)", affine_h_blocks=2)
         ids = questions_of(xs, where)
         check_ids(ids, self.encoder.params[0].shape[0], where, "xs")
         starts = start_ids_for(start_ids, ids.shape[0], where)

@@ -23,6 +23,7 @@ from ..kernels.seq2seq_generate import (
 from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from ._generate_args import (
     check_ids,
+    check_lstm_params,
     questions_of,
     sample_size_of,
     start_id_of,
@@ -108,6 +109,8 @@ class Decoder:
     gradient of h (the LSTM's dh); generate(h, start_id, sample_size) -> ids.
     """
 
+    _PEEKED = False  # whether the LSTM and Affine also read the encoder's h (PeekyDecoder)
+
     def __init__(self, vocab_size, wordvec_size, hidden_size):
         V, D, H = vocab_size, wordvec_size, hidden_size
         rn = np.random.randn
@@ -151,6 +154,7 @@ class Decoder:
     def generate(self, h, start_id, sample_size):
         """Greedy ids (a list of sample_size ints) from the encoder's h (1, H)."""
         where = f"{type(self).__name__}.generate"
+        check_lstm_params(self.params, where, self._PEEKED, 2 if self._PEEKED else 1)
         sample_size = sample_size_of(sample_size, where)
         start_id = start_id_of(start_id, self.params[0].shape[0], where)
         Wh = self.params[2]
@@ -170,6 +174,7 @@ class Decoder:
         constants) is made per question as generate makes it, so each row gets the
         ids generate gives it."""
         where = f"{type(self).__name__}.generate_batch"
+        check_lstm_params(self.params, where, self._PEEKED, 2 if self._PEEKED else 1)
         Wh = self.params[2]
         h = np.asarray(h)
         if h.ndim != 2 or h.shape[1] != Wh.shape[0] or h.dtype.kind not in "biuf":
@@ -183,11 +188,7 @@ class Decoder:
         per_question = [self._question_tables(h[q:q + 1], dtype) for q in range(h.shape[0])]
         const = np.empty((h.shape[0], table.shape[1]), dtype)
         score_const = np.empty((h.shape[0], np.shape(affine_W)[1]), dtype)
-        for q, (c_q, s_q) in enumerate(per_question):
-            if np.shape(c_q) != const.shape[1:] or np.shape(s_q) != score_const.shape[1:]:
-                raise ValueError(f"{where}: the decoder's params make gate and score constants of shapes "
-                                 f"{np.shape(c_q)} and {np.shape(s_q)}; expected {const.shape[1:]} and "
-                                 f"{score_const.shape[1:]} (a param replaced by an array of another shape?)")
+        for q, (c_q, s_q) in enumerate(per_question):  # shapes: check_lstm_params
             const[q], score_const[q] = c_q, s_q
         h_state = np.array(h, dtype)
         c_state = np.zeros_like(h_state)
@@ -229,6 +230,7 @@ class Seq2seq(BaseModel):
 
     def generate(self, xs, start_id, sample_size):
         where = f"{type(self).__name__}.generate"
+        check_lstm_params(self.encoder.params, f"{where} (encoder)")
         start_id_of(start_id, self.decoder.params[0].shape[0], where)  # before the encoder runs
         check_ids(np.asarray(xs), self.encoder.params[0].shape[0], where, "xs")
         h = self.encoder.encode_one(xs)
@@ -245,6 +247,7 @@ class Seq2seq(BaseModel):
         left as it was.
         """
         where = f"{type(self).__name__}.generate_batch"
+        check_lstm_params(self.encoder.params, f"{where} (encoder)")
         ids = questions_of(xs, where)
         check_ids(ids, self.encoder.params[0].shape[0], where, "xs")
         starts = start_ids_for(start_ids, ids.shape[0], where)
@@ -258,6 +261,8 @@ class PeekyDecoder(Decoder):
     The LSTM's input is [h, embedding] (Wx (H + D, 4H)), the Affine's [h, LSTM out]
     (W (2H, V)); backward sums h's gradients from every step into dh.
     """
+
+    _PEEKED = True
 
     def __init__(self, vocab_size, wordvec_size, hidden_size):
         V, D, H = vocab_size, wordvec_size, hidden_size
