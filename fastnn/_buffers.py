@@ -46,8 +46,24 @@ def _count_self_test():
 
     Measured, not assumed: the count of the call's own references differs
     between versions.  The assumption: one more holder (a local name, a view,
-    a list) adds exactly one, and dropping it takes it away again.
+    a list) adds exactly one, and dropping it takes it away again.  Measured
+    with no trace or profile function set: one that reads a frame's locals
+    (an argument logger, a debugger stopped here) holds one more reference to
+    each, and a count learnt under it would later let output() reuse an
+    array a caller still holds.  A tracer set while training only adds
+    references, which turns reuse off, never on.
     """
+    trace, profile = sys.gettrace(), sys.getprofile()
+    sys.settrace(None)
+    sys.setprofile(None)
+    try:
+        return _counts()
+    finally:
+        sys.settrace(trace)
+        sys.setprofile(profile)
+
+
+def _counts():
     holder = _Holder()
     holder.array = np.empty(1)
     alone = _probe(holder.array)
@@ -84,18 +100,20 @@ _ONE_HOLDER, _COUNTS_AS_EXPECTED = _count_self_test()
 REUSE = reuse_is_safe(sys.implementation.name, sys.version_info, _gil_disabled(), _COUNTS_AS_EXPECTED)
 
 
-def output(previous, shape, dtype):
+def output(previous, shape, dtype, _count=sys.getrefcount, _weak_count=weakref.getweakrefcount, _array=np.ndarray):
     """An array of `shape` and `dtype` to write an output into.
 
     `previous` is what this call site returned last time (or None), passed
     straight from the one layer attribute that keeps it (no local alias: that
     would count as a holder).  It is returned when reuse is on (REUSE), it is
-    held by that attribute alone and by no weak reference, and it has this
-    shape and dtype; otherwise a new array.
+    a plain array that owns its memory (not a view: a caller may hold what it
+    views; not a subclass), held by that attribute alone and by no weak
+    reference, and of this shape and dtype; otherwise a new array.
     """
-    # The reference count first: the commonest refusal (the next layer kept
-    # this output as its x) is decided by one C call.
-    if (previous is not None and REUSE and sys.getrefcount(previous) == _ONE_HOLDER
-            and previous.dtype is dtype and previous.shape == shape and not weakref.getweakrefcount(previous)):
+    # The cheap refusals first; the trailing arguments are bound once, since a
+    # global or module attribute lookup costs more on each of the spiral net's
+    # eight calls a step.
+    if (type(previous) is _array and _count(previous) == _ONE_HOLDER and REUSE and previous.base is None
+            and previous.dtype is dtype and previous.shape == shape and not _weak_count(previous)):
         return previous
     return _new(shape, dtype)

@@ -22,6 +22,7 @@ from fastnn._buffers import TESTED_VERSIONS, reuse_is_safe
 from fastnn.layers import Affine, MatMul, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum
 from fastnn.models import TwoLayerNet
 from fastnn.optimizer import SGD
+from fastnn.time_layers import TimeSoftmaxWithLoss
 
 ROWS, COLS = 64, 64  # reuse does not depend on size
 
@@ -41,6 +42,14 @@ def _calls(rng):
         layer.forward(x(), rng.integers(0, COLS, ROWS))
         return layer.backward()
 
+    def loss_forward(layer):  # its y, written into the y before last
+        layer.forward(x(), rng.integers(0, COLS, ROWS))
+        return layer.y
+
+    def time_loss_backward(layer):
+        layer.forward(x().reshape(ROWS // 8, 8, COLS), rng.integers(0, COLS, (ROWS // 8, 8)))
+        return layer.backward()
+
     return [
         ("Affine.forward", lambda: Affine(W, b), lambda layer: layer.forward(x())),
         ("Affine.backward", lambda: Affine(W, b), backward),
@@ -50,7 +59,9 @@ def _calls(rng):
         ("Sigmoid.backward", Sigmoid, backward),
         ("Softmax.forward", Softmax, lambda layer: layer.forward(x())),
         ("Softmax.backward", Softmax, backward),
+        ("SoftmaxWithLoss.forward", SoftmaxWithLoss, loss_forward),
         ("SoftmaxWithLoss.backward", SoftmaxWithLoss, loss_backward),
+        ("TimeSoftmaxWithLoss.backward", TimeSoftmaxWithLoss, time_loss_backward),
         ("Repeat.forward", lambda: Repeat(ROWS), lambda layer: layer.forward(rng.standard_normal((1, COLS)))),
         ("Sum.backward", Sum, lambda layer: (layer.forward(x()), layer.backward(rng.standard_normal((1, COLS))))[1]),
     ]
@@ -169,6 +180,68 @@ def test_a_spiral_training_step_makes_one_new_output(reuse, monkeypatch, fresh_o
     optimizer.update(model.params, model.grads)
     every_output = [(30, 10), (30, 10), (30, 3), (30, 3), (30, 3), (30, 10), (30, 10), (30, 2)]
     assert fresh_outputs == ([(30, 10)] if reuse else every_output)
+
+
+# The layers' public attributes that hold an output output() may reuse.
+REPLACEABLE = [("Sigmoid", Sigmoid, "out", "forward"), ("Softmax", Softmax, "out", "forward"),
+               ("SoftmaxWithLoss", SoftmaxWithLoss, "y", "forward")]
+
+
+def _run_a_few(layer, method, rng):
+    for _ in range(3):
+        x = rng.standard_normal((ROWS, COLS))
+        if isinstance(layer, SoftmaxWithLoss):
+            layer.forward(x, rng.integers(0, COLS, ROWS))
+            continue
+        getattr(layer, method)(x)
+        layer.backward(rng.standard_normal((ROWS, COLS)))
+
+
+@pytest.mark.parametrize("name, make, attribute, method", REPLACEABLE, ids=[r[0] for r in REPLACEABLE])
+def test_an_attribute_replaced_by_a_view_is_never_written_through(name, make, attribute, method):
+    """A view held by the layer alone may still view an array the caller holds."""
+    rng = np.random.default_rng(5)
+    layer = make()
+    _run_a_few(layer, method, rng)
+    big = rng.standard_normal((2 * ROWS, COLS))
+    saved = big.copy()
+    setattr(layer, attribute, big[:ROWS])  # the layer's only reference to this view
+    _run_a_few(layer, method, rng)
+    np.testing.assert_array_equal(big, saved)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
+@pytest.mark.parametrize("replacement", ["list", "matrix", "masked"])
+@pytest.mark.parametrize("name, make, attribute, method", REPLACEABLE, ids=[r[0] for r in REPLACEABLE])
+def test_an_attribute_replaced_by_something_else_is_simply_replaced(name, make, attribute, method, replacement):
+    """As in the book, forward makes its own output whatever the attribute held."""
+    rng = np.random.default_rng(6)
+    layer = make()
+    _run_a_few(layer, method, rng)
+    values = rng.standard_normal((ROWS, COLS))
+    setattr(layer, attribute, {"list": values.tolist(), "matrix": np.matrix(values),
+                               "masked": np.ma.masked_array(values.copy())}[replacement])
+    x = rng.standard_normal((ROWS, COLS))
+    result = layer.forward(x, rng.integers(0, COLS, ROWS)) if name == "SoftmaxWithLoss" else layer.forward(x)
+    kept = getattr(layer, attribute)
+    assert type(kept) is np.ndarray and kept.shape == (ROWS, COLS)
+    if name != "SoftmaxWithLoss":
+        assert result is kept
+
+
+def test_a_tracer_at_import_does_not_change_the_count_learnt():
+    """A trace function that reads frames' locals holds a reference to each; the
+    self-test measures without it, so reuse later never takes a held array."""
+    code = ("import sys\n"
+            "def reader(frame, event, arg):\n"
+            "    frame.f_locals\n"
+            "    return reader\n"
+            "sys.settrace(reader); sys.setprofile(reader)\n"
+            "import fastnn._buffers as b\n"
+            "sys.settrace(None); sys.setprofile(None)\n"
+            "print(b._ONE_HOLDER, b._COUNTS_AS_EXPECTED)")
+    traced = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert traced.stdout.split() == [str(_buffers._ONE_HOLDER), str(_buffers._COUNTS_AS_EXPECTED)]
 
 
 def test_reuse_only_on_tested_cpython_with_the_gil():
