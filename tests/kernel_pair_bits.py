@@ -110,6 +110,9 @@ def main(names=()):
                 "serial": digest(pair.serial, OPERANDS[name], dtype),
                 "parallel": digest(pair.parallel, OPERANDS[name], dtype),
             }
+    kernels = [k for pair in kernel_pairs().values() for k in (pair.serial, pair.parallel)]
+    result["cache"] = {"loaded": sum(sum(k.stats.cache_hits.values()) for k in kernels),
+                       "compiled": sum(sum(k.stats.cache_misses.values()) for k in kernels)}
     print(json.dumps(result))
 
 
