@@ -82,7 +82,7 @@ def fastest_rounds(then, now, rounds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.spiral_step_budget", description=__doc__.split("\n\n")[0])
     parser.add_argument("--commit", default=BEFORE_THE_CHECKS, help="the earlier code (default %(default)s)")
     parser.add_argument("--rounds", type=int, default=2000, help="alternating rounds per repeat (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="how many ratios to print (default %(default)s)")

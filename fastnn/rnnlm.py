@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from ._out_folder import check_out_or_exit
 from .models import BetterRnnlm, Rnnlm
 from .optimizer import SGD
 from .perplexity import eval_perplexity
@@ -38,20 +39,20 @@ DEFAULTS = {  # the book's hyperparameters per model
 def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description="Train the book's chapter 6 language model "
                                 "(Rnnlm, or BetterRnnlm with --model better) with fastnn.")
-    p.add_argument("--model", choices=["rnnlm", "better"], default="rnnlm")
+    p.add_argument("--model", choices=["rnnlm", "better"], default="rnnlm", help="Rnnlm or BetterRnnlm (default rnnlm)")
     p.add_argument("--corpus", metavar="FILE", help="a text file to train on instead of PTB")
     p.add_argument("--data-dir", metavar="FOLDER", help="where the PTB files are (else fastnn.dataset.ptb looks)")
     p.add_argument("--epochs", type=int, help="epochs (default 4, or 40 for better)")
-    p.add_argument("--batch-size", type=int, default=20)
+    p.add_argument("--batch-size", type=int, default=20, help="sequences per step (default 20)")
     p.add_argument("--time-size", type=int, default=35, help="steps of truncated BPTT (default 35)")
     p.add_argument("--hidden", type=int, help="hidden size (default 100, or 650 for better)")
     p.add_argument("--wordvec", type=int, help="word vector size (default 100, or 650 for better)")
     p.add_argument("--dropout", type=float, help="dropout ratio of --model better (default 0.5)")
-    p.add_argument("--lr", type=float, default=20.0)
-    p.add_argument("--max-grad", type=float, default=0.25)
-    p.add_argument("--eval-interval", type=int, default=20)
+    p.add_argument("--lr", type=float, default=20.0, help="SGD learning rate (default 20.0)")
+    p.add_argument("--max-grad", type=float, default=0.25, help="gradient clipping norm (default 0.25)")
+    p.add_argument("--eval-interval", type=int, default=20, help="steps between progress lines (default 20)")
     p.add_argument("--seed", type=int, help="numpy seed of the weights and dropout (default: not seeded)")
-    p.add_argument("--out", default="fastnn-rnnlm-out", metavar="FOLDER", help="where the PNG and params go")
+    p.add_argument("--out", default="fastnn-rnnlm-out", metavar="FOLDER", help="where the PNG and params go (default fastnn-rnnlm-out)")
     p.add_argument("--no-plots", action="store_true", help="do not save the perplexity curve")
     p.add_argument("--generate", metavar="WORD", help="after training, sample text starting with WORD")
     p.add_argument("--length", type=int, default=100, help="words to generate (default 100)")
@@ -82,7 +83,10 @@ def read_text(path):
 def load(args):
     """(train, valid or None, test, word_to_id)."""
     if args.corpus:
-        corpus, word_to_id = read_text(args.corpus)
+        try:
+            corpus, word_to_id = read_text(args.corpus)
+        except OSError as error:
+            raise SystemExit(f"{PROG}: cannot read --corpus {args.corpus}: {error.strerror or error}") from None
         tenth = len(corpus) // 10
         need = 10 * (args.batch_size * args.time_size + 2)
         if len(corpus) < need:
@@ -174,6 +178,7 @@ def _perplexity(model, corpus, args):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    check_out_or_exit(args.out, "the params and the perplexity curve", PROG)
     corpus, valid, test, word_to_id = load(args)
     if args.seed is not None:
         np.random.seed(args.seed)
@@ -202,7 +207,6 @@ def main(argv=None):
 
     model.reset_state()
     print('test perplexity: ', _perplexity(model, test, args))
-    os.makedirs(args.out, exist_ok=True)
     params_path = os.path.join(args.out, type(model).__name__ + ".pkl")
     model.save_params(params_path)
     print(f"params saved to {params_path}")

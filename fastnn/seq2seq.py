@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from ._out_folder import check_out_or_exit
 from .optimizer import Adam
 from .seq2seq_eval import eval_seq2seq
 from .trainer import Trainer
@@ -33,20 +34,21 @@ TASKS = {  # the book's hyperparameters per task
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description="Train the book's seq2seq models (chapters 7-8) with fastnn.")
-    p.add_argument("--task", choices=sorted(TASKS), default="addition")
-    p.add_argument("--model", choices=["plain", "peeky", "attention"], default="plain")
+    p.add_argument("--task", choices=sorted(TASKS), default="addition", help="the data set (default addition)")
+    p.add_argument("--model", choices=["plain", "peeky", "attention"], default="plain",
+                   help="Seq2seq, PeekySeq2seq or AttentionSeq2seq (default plain)")
     p.add_argument("--reverse", action="store_true", default=None, help="reverse the questions (default: date only)")
-    p.add_argument("--no-reverse", dest="reverse", action="store_false")
+    p.add_argument("--no-reverse", dest="reverse", action="store_false", help="keep the questions in order")
     p.add_argument("--epochs", type=int, help="epochs (default 25 for addition, 10 for date)")
     p.add_argument("--hidden", type=int, help="hidden size (default 128 for addition, 256 for date)")
-    p.add_argument("--wordvec", type=int, default=16)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--max-grad", type=float, default=5.0)
+    p.add_argument("--wordvec", type=int, default=16, help="character vector size (default 16)")
+    p.add_argument("--batch-size", type=int, default=128, help="questions per step (default 128)")
+    p.add_argument("--max-grad", type=float, default=5.0, help="gradient clipping norm (default 5.0)")
     p.add_argument("--limit", type=int, help="use only the first LIMIT training and LIMIT//9 test rows (quick runs)")
     p.add_argument("--seed", type=int, help="numpy seed of the weights and batches (default: load_data's 1984)")
     p.add_argument("--data-dir", metavar="FOLDER", help="where addition.txt / date.txt are")
-    p.add_argument("--out", default="fastnn-seq2seq-out", metavar="FOLDER", help="where the PNG and params go")
-    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--out", default="fastnn-seq2seq-out", metavar="FOLDER", help="where the PNG and params go (default fastnn-seq2seq-out)")
+    p.add_argument("--no-plots", action="store_true", help="save no pictures")
     args = p.parse_args(argv)
     task = TASKS[args.task]
     for key in ("hidden", "epochs", "reverse"):
@@ -59,8 +61,11 @@ def parse_args(argv):
         p.error(f"--max-grad is {args.max_grad}; expected a finite number above 0")
     if args.seed is not None and not 0 <= args.seed < 2**32:
         p.error(f"--seed is {args.seed}; expected an integer in [0, 2**32)")
-    if os.path.exists(args.out) and not os.path.isdir(args.out):
-        p.error(f"--out {args.out!r} is a file; expected a folder")
+    if args.limit is not None and args.limit < args.batch_size:
+        p.error(f"--limit is {args.limit}; expected at least --batch-size ({args.batch_size}): "
+                "fewer questions make no batch to train on")
+    if args.data_dir is not None and not os.path.isdir(args.data_dir):
+        p.error(f"--data-dir {args.data_dir!r} is not a folder; expected the folder holding addition.txt and date.txt")
     return args
 
 
@@ -179,6 +184,7 @@ def save_plots(args, acc_list, model, x_test, t_test, id_to_char):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    check_out_or_exit(args.out, "the params and pictures", PROG)
     cls = model_class(args.model)
     ((x_train, t_train), (x_test, t_test)), id_to_char = load(args)
     if args.limit is not None:
@@ -199,7 +205,6 @@ def main(argv=None):
         acc_list.append(acc)
         print('val acc %.3f%%' % (acc * 100))
     print(f"{args.epochs} epoch{'' if args.epochs == 1 else 's'} in {time.perf_counter() - start:.1f} s")
-    os.makedirs(args.out, exist_ok=True)
     params = os.path.join(args.out, f"{cls.__name__}-{args.task}.pkl")
     model.save_params(params)
     print(f"saved {params}")

@@ -11,13 +11,13 @@ import argparse
 import math
 import os
 import sys
-import tempfile
 import time
 
 import numpy as np
 
 from . import optimizer as optimizers
 from ._kernel_cache import warm
+from ._out_folder import OutputError, writable_folder
 from .dataset import spiral
 from .models import TwoLayerNet
 from .trainer import Trainer
@@ -36,10 +36,6 @@ OPTIMIZERS = {
     "rmsprop": optimizers.RMSprop,
     "adam": optimizers.Adam,
 }
-
-
-class OutputError(Exception):
-    """The pictures cannot be written where --out says."""
 
 
 def parse_args(argv):
@@ -83,14 +79,7 @@ def picture_paths(folder):
     Creates the folder if missing and writes a scratch file in it, so that a bad
     --out fails now rather than after training.  Raises OutputError.
     """
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise OutputError(f"--out {folder!r} is an existing file; expected a folder")
-    try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise OutputError(f"cannot write pictures in --out {folder!r}: {error.strerror or error}") from None
+    writable_folder(folder, "pictures")
     paths = [os.path.join(folder, name) for name in PICTURES]
     for path in paths:
         if os.path.isdir(path) or (os.path.exists(path) and not os.access(path, os.W_OK)):

@@ -19,6 +19,8 @@ import time
 
 import numpy as np
 
+from ._out_folder import check_out_or_exit
+
 PROG = "python -m fastnn.word2vec"
 QUERIES = ["you", "year", "car", "toyota"]  # ch04/eval.py's
 ANALOGIES = [("king", "man", "queen"), ("take", "took", "go"), ("car", "cars", "child"), ("good", "better", "bad")]
@@ -110,7 +112,7 @@ def main(argv=None):
     from .trainer import Trainer
     from .util import analogy, create_contexts_target, most_similar
 
-    os.makedirs(args.out, exist_ok=True)
+    check_out_or_exit(args.out, "the word vectors and the loss curve", PROG)
     if args.seed is not None:
         np.random.seed(args.seed)
     corpus, word_to_id, id_to_word, source = load_corpus(args)
