@@ -124,7 +124,11 @@ def warm_up(cls, args, vocab_size, x_train, t_train):
     from .trainer import remove_duplicate
     from .util import clip_grads
 
-    x, t = x_train[:args.batch_size], t_train[:args.batch_size]
+    # In the layouts the run will use, since Numba compiles a kernel for each: the
+    # trainer's batches are copies (shuffled by fancy indexing), the test set and
+    # the questions eval_seq2seq shows are the data's own (reversed views with --reverse).
+    rows = np.arange(args.batch_size)
+    x, t = x_train[rows], t_train[rows]
     state = np.random.get_state()
 
     def step():
@@ -134,7 +138,8 @@ def warm_up(cls, args, vocab_size, x_train, t_train):
         params, grads = remove_duplicate(model.params, model.grads)
         clip_grads(grads, args.max_grad)
         Adam().update(params, grads)
-        model.generate_batch(x[:2], t[:2, 0], t.shape[1] - 1)
+        model.generate_batch(x_train[:2], t_train[:2, 0], t.shape[1] - 1)
+        model.generate(x_train[[0]], t_train[0, 0], t.shape[1] - 1)
 
     try:
         return warm(step)
