@@ -19,13 +19,14 @@ def _kernels():
     return {id(f): f for m in modules for f in vars(m).values() if isinstance(f, Dispatcher)}.values()
 
 
-def _cache_counts():
-    """(signatures loaded from Numba's cache, signatures compiled) over every kernel.
+def _cache_counts(kernels=None):
+    """(signatures loaded from Numba's cache, signatures compiled) over `kernels`
+    (Numba dispatchers; default: every kernel loaded so far).
 
     A kernel compiled on a cold cache also compiles the helpers it calls, so the
     second count is more than the number of kernels a run uses; the first is not.
     """
-    kernels = _kernels()
+    kernels = _kernels() if kernels is None else kernels
     return (sum(sum(k.stats.cache_hits.values()) for k in kernels),
             sum(sum(k.stats.cache_misses.values()) for k in kernels))
 

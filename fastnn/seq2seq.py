@@ -117,8 +117,8 @@ def evaluate(model, x_test, t_test, id_to_char, reverse):
 
 def warm_up(cls, args, vocab_size, x_train, t_train):
     """Compile (first run) or load from Numba's cache the kernels training and the
-    evaluation use: one step and one generate_batch on a throwaway model of the
-    run's class and sizes, numpy's random state left as it was (a seeded run is
+    evaluation use: one step, one generate_batch and one generate on a throwaway
+    model of the run's class and sizes, numpy's random state left as it was (a seeded run is
     the same with or without it).  Returns (seconds, how), as _kernel_cache.warm."""
     from ._kernel_cache import warm
     from .trainer import remove_duplicate

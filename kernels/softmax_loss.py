@@ -198,7 +198,7 @@ def _row_dot(a, b):
     added in a fixed tree, then the tail.  A function of its own, compiled with
     FIXED_ORDER_FASTMATH (inlined as Numba IR it would take the kernels' flags), so
     the serial and parallel kernels agree however they were compiled (_config.py;
-    tests/test_determinism.py runs both from a cache).  The price (float32, serial,
+    tests/test_cache_bits.py runs both from a cache).  The price (float32, serial,
     in alternation with the reassociated sum, 2026-11-28 22:49): 730 against 424 us
     at (100, 10000), 1053 against 429 us at (16384, 64), 10 against 6 us at (128, 59).
     """

@@ -20,6 +20,7 @@ import numpy as np
 
 from fastnn import activations, losses, nodes, optimizer, time_loss
 from fastnn._dispatch import Kernel
+from fastnn._kernel_cache import _cache_counts
 
 MODULES = (activations, losses, nodes, time_loss, optimizer)
 
@@ -110,9 +111,8 @@ def main(names=()):
                 "serial": digest(pair.serial, OPERANDS[name], dtype),
                 "parallel": digest(pair.parallel, OPERANDS[name], dtype),
             }
-    kernels = [k for pair in kernel_pairs().values() for k in (pair.serial, pair.parallel)]
-    result["cache"] = {"loaded": sum(sum(k.stats.cache_hits.values()) for k in kernels),
-                       "compiled": sum(sum(k.stats.cache_misses.values()) for k in kernels)}
+    loaded, compiled = _cache_counts([k for pair in kernel_pairs().values() for k in (pair.serial, pair.parallel)])
+    result["cache"] = {"loaded": loaded, "compiled": compiled}
     print(json.dumps(result))
 
 

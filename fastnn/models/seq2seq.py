@@ -135,6 +135,10 @@ class Decoder:
         self.embed.backward(dout)
         return self.lstm.dh
 
+    def _check_params(self, where):
+        """The params' shapes against each other; the peeky decoder's Wx and Affine also read h."""
+        check_lstm_params(self.params, where, self._PEEKED, 2 if self._PEEKED else 1)
+
     def _tables(self, h):
         """(table, const, Waff, score_const) for one question's h, as the generate kernels take them."""
         table, affine_W = self._shared_tables()
@@ -154,7 +158,7 @@ class Decoder:
     def generate(self, h, start_id, sample_size):
         """Greedy ids (a list of sample_size ints) from the encoder's h (1, H)."""
         where = f"{type(self).__name__}.generate"
-        check_lstm_params(self.params, where, self._PEEKED, 2 if self._PEEKED else 1)
+        self._check_params(where)
         sample_size = sample_size_of(sample_size, where)
         start_id = start_id_of(start_id, self.params[0].shape[0], where)
         Wh = self.params[2]
@@ -174,7 +178,7 @@ class Decoder:
         constants) is made per question as generate makes it, so each row gets the
         ids generate gives it."""
         where = f"{type(self).__name__}.generate_batch"
-        check_lstm_params(self.params, where, self._PEEKED, 2 if self._PEEKED else 1)
+        self._check_params(where)
         Wh = self.params[2]
         h = np.asarray(h)
         if h.ndim != 2 or h.shape[1] != Wh.shape[0] or h.dtype.kind not in "biuf":
