@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from . import _options as opt
 from ._out_folder import check_out_or_exit
 from .models import BetterRnnlm, Rnnlm
 from .optimizer import SGD
@@ -36,37 +37,37 @@ DEFAULTS = {  # the book's hyperparameters per model
 }
 
 
-def parse_args(argv):
+def build_parser():
     p = argparse.ArgumentParser(prog=PROG, description="Train the book's chapter 6 language model "
                                 "(Rnnlm, or BetterRnnlm with --model better) with fastnn.")
     p.add_argument("--model", choices=["rnnlm", "better"], default="rnnlm", help="Rnnlm or BetterRnnlm (default rnnlm)")
     p.add_argument("--corpus", metavar="FILE", help="a text file to train on instead of PTB")
     p.add_argument("--data-dir", metavar="FOLDER", help="where the PTB files are (else fastnn.dataset.ptb looks)")
-    p.add_argument("--epochs", type=int, help="epochs (default 4, or 40 for better)")
-    p.add_argument("--batch-size", type=int, default=20, help="sequences per step (default 20)")
-    p.add_argument("--time-size", type=int, default=35, help="steps of truncated BPTT (default 35)")
-    p.add_argument("--hidden", type=int, help="hidden size (default 100, or 650 for better)")
-    p.add_argument("--wordvec", type=int, help="word vector size (default 100, or 650 for better)")
-    p.add_argument("--dropout", type=float, help="dropout ratio of --model better (default 0.5)")
-    p.add_argument("--lr", type=float, default=20.0, help="SGD learning rate (default 20.0)")
-    p.add_argument("--max-grad", type=float, default=0.25, help="gradient clipping norm (default 0.25)")
-    p.add_argument("--eval-interval", type=int, default=20, help="steps between progress lines (default 20)")
-    p.add_argument("--seed", type=int, help="numpy seed of the weights and dropout (default: not seeded)")
+    p.add_argument("--epochs", type=opt.positive_int, help="epochs (default 4, or 40 for better)")
+    p.add_argument("--batch-size", type=opt.positive_int, default=20, help="sequences per step (default 20)")
+    p.add_argument("--time-size", type=opt.positive_int, default=35, help="steps of truncated BPTT (default 35)")
+    p.add_argument("--hidden", type=opt.positive_int, help="hidden size (default 100, or 650 for better)")
+    p.add_argument("--wordvec", type=opt.positive_int, help="word vector size (default 100, or 650 for better)")
+    p.add_argument("--dropout", type=opt.ratio, help="dropout ratio of --model better, 0 to below 1 (default 0.5)")
+    p.add_argument("--lr", type=opt.positive_float, default=20.0, help="SGD learning rate (default 20.0)")
+    p.add_argument("--max-grad", type=opt.positive_float, default=0.25, help="gradient clipping norm (default 0.25)")
+    p.add_argument("--eval-interval", type=opt.positive_int, default=20,
+                   help="steps between progress lines (default 20)")
+    p.add_argument("--seed", type=opt.seed, help="numpy seed of the weights and dropout (default: not seeded)")
     p.add_argument("--out", default="fastnn-rnnlm-out", metavar="FOLDER", help="where the PNG and params go (default fastnn-rnnlm-out)")
     p.add_argument("--no-plots", action="store_true", help="do not save the perplexity curve")
     p.add_argument("--generate", metavar="WORD", help="after training, sample text starting with WORD")
-    p.add_argument("--length", type=int, default=100, help="words to generate (default 100)")
-    args = p.parse_args(argv)
+    p.add_argument("--length", type=opt.positive_int, default=100, help="words to generate (default 100)")
+    return p
+
+
+def parse_args(argv):
+    """The options, the model's own defaults filled in; a value out of its range is
+    argparse's error (exit status 2)."""
+    args = build_parser().parse_args(argv)
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    for name in ("epochs", "batch_size", "time_size", "hidden", "wordvec", "eval_interval", "length"):
-        if getattr(args, name) < 1:
-            p.error(f"--{name.replace('_', '-')} is {getattr(args, name)}; expected a positive integer")
-    if not 0 <= args.dropout < 1:
-        p.error(f"--dropout is {args.dropout}; expected a number in [0, 1)")
-    if not (args.lr > 0 and np.isfinite(args.lr)) or not args.max_grad > 0:
-        p.error("--lr and --max-grad must be finite numbers above 0")
     return args
 
 

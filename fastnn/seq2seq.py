@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from . import _options as opt
 from ._out_folder import check_out_or_exit
 from .optimizer import Adam
 from .seq2seq_eval import eval_seq2seq
@@ -32,35 +33,37 @@ TASKS = {  # the book's hyperparameters per task
 }
 
 
-def parse_args(argv):
+def build_parser():
     p = argparse.ArgumentParser(prog=PROG, description="Train the book's seq2seq models (chapters 7-8) with fastnn.")
     p.add_argument("--task", choices=sorted(TASKS), default="addition", help="the data set (default addition)")
     p.add_argument("--model", choices=["plain", "peeky", "attention"], default="plain",
                    help="Seq2seq, PeekySeq2seq or AttentionSeq2seq (default plain)")
     p.add_argument("--reverse", action="store_true", default=None, help="reverse the questions (default: date only)")
     p.add_argument("--no-reverse", dest="reverse", action="store_false", help="keep the questions in order")
-    p.add_argument("--epochs", type=int, help="epochs (default 25 for addition, 10 for date)")
-    p.add_argument("--hidden", type=int, help="hidden size (default 128 for addition, 256 for date)")
-    p.add_argument("--wordvec", type=int, default=16, help="character vector size (default 16)")
-    p.add_argument("--batch-size", type=int, default=128, help="questions per step (default 128)")
-    p.add_argument("--max-grad", type=float, default=5.0, help="gradient clipping norm (default 5.0)")
-    p.add_argument("--limit", type=int, help="use only the first LIMIT training and LIMIT//9 test rows (quick runs)")
-    p.add_argument("--seed", type=int, help="numpy seed of the weights and batches (default: load_data's 1984)")
+    p.add_argument("--epochs", type=opt.positive_int, help="epochs (default 25 for addition, 10 for date)")
+    p.add_argument("--hidden", type=opt.positive_int, help="hidden size (default 128 for addition, 256 for date)")
+    p.add_argument("--wordvec", type=opt.positive_int, default=16, help="character vector size (default 16)")
+    p.add_argument("--batch-size", type=opt.positive_int, default=128, help="questions per step (default 128)")
+    p.add_argument("--max-grad", type=opt.positive_float, default=5.0, help="gradient clipping norm (default 5.0)")
+    p.add_argument("--limit", type=opt.positive_int,
+                   help="use only the first LIMIT training and LIMIT//9 test rows (quick runs; at least --batch-size)")
+    p.add_argument("--seed", type=opt.seed, help="numpy seed of the weights and batches (default: load_data's 1984)")
     p.add_argument("--data-dir", metavar="FOLDER", help="where addition.txt / date.txt are")
     p.add_argument("--out", default="fastnn-seq2seq-out", metavar="FOLDER", help="where the PNG and params go (default fastnn-seq2seq-out)")
     p.add_argument("--no-plots", action="store_true", help="save no pictures")
+    return p
+
+
+def parse_args(argv):
+    """The options, the task's own defaults filled in; a value out of its range, a
+    --limit below --batch-size or a --data-dir that is no folder is argparse's error
+    (exit status 2)."""
+    p = build_parser()
     args = p.parse_args(argv)
     task = TASKS[args.task]
     for key in ("hidden", "epochs", "reverse"):
         if getattr(args, key) is None:
             setattr(args, key, task[key])
-    for name in ("epochs", "hidden", "wordvec", "batch_size") + (("limit",) if args.limit is not None else ()):
-        if getattr(args, name) < 1:
-            p.error(f"--{name.replace('_', '-')} is {getattr(args, name)}; expected a positive integer")
-    if not (args.max_grad > 0 and np.isfinite(args.max_grad)):
-        p.error(f"--max-grad is {args.max_grad}; expected a finite number above 0")
-    if args.seed is not None and not 0 <= args.seed < 2**32:
-        p.error(f"--seed is {args.seed}; expected an integer in [0, 2**32)")
     if args.limit is not None and args.limit < args.batch_size:
         p.error(f"--limit is {args.limit}; expected at least --batch-size ({args.batch_size}): "
                 "fewer questions make no batch to train on")

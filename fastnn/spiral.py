@@ -8,13 +8,13 @@ the folder ``--out`` (``fastnn-spiral-out`` by default), printing their paths.
 """
 
 import argparse
-import math
 import os
 import sys
 import time
 
 import numpy as np
 
+from . import _options as opt
 from . import optimizer as optimizers
 from ._kernel_cache import warm
 from ._out_folder import OutputError, writable_folder
@@ -25,7 +25,6 @@ from .trainer import Trainer
 PROG = "python -m fastnn.spiral"
 DEFAULT_OUT = "fastnn-spiral-out"
 PICTURES = ("loss.png", "decision_boundary.png")
-MAX_SEED = 2**32 - 1  # numpy.random.seed's range
 MAX_HIDDEN = 10_000
 
 OPTIMIZERS = {
@@ -38,39 +37,35 @@ OPTIMIZERS = {
 }
 
 
-def parse_args(argv):
+def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Train the two-layer net of Deep Learning from Scratch 2, ch. 1, on the spiral "
         "data set, with fastnn's Numba kernels. The defaults reproduce the book's ch01/train.py.",
     )
-    parser.add_argument("--epochs", type=int, default=300, help="number of epochs (default 300)")
-    parser.add_argument("--batch-size", type=int, default=30, help="mini-batch size, 1 to 300 (default 30)")
-    parser.add_argument("--hidden", type=int, default=10, help=f"hidden units, 1 to {MAX_HIDDEN} (default 10)")
-    parser.add_argument("--lr", type=float, default=1.0, help="learning rate, a finite number above 0 (default 1.0)")
+    parser.add_argument("--epochs", type=opt.positive_int, default=300, help="number of epochs (default 300)")
+    parser.add_argument("--batch-size", type=opt.int_range(1, 300, why="the size of the spiral data set"), default=30,
+                        help="mini-batch size, 1 to 300 (default 30)")
+    parser.add_argument("--hidden", type=opt.int_range(1, MAX_HIDDEN), default=10,
+                        help=f"hidden units, 1 to {MAX_HIDDEN} (default 10)")
+    parser.add_argument("--lr", type=opt.positive_float, default=1.0,
+                        help="learning rate, a finite number above 0 (default 1.0)")
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd", help="optimizer (default sgd)")
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                         help="floating-point type of the data and weights (default float64)")
-    parser.add_argument("--seed", type=int, default=1984,
-                        help=f"seed of the data and of everything drawn after it, 0 to {MAX_SEED} (default 1984)")
-    parser.add_argument("--eval-interval", type=int, default=10, help="iterations between progress lines (default 10)")
+    parser.add_argument("--seed", type=opt.seed, default=1984,
+                        help=f"seed of the data and of everything drawn after it, 0 to {opt.MAX_SEED} (default 1984)")
+    parser.add_argument("--eval-interval", type=opt.positive_int, default=10,
+                        help="iterations between progress lines (default 10)")
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="FOLDER",
                         help=f"folder for {' and '.join(PICTURES)}, created if missing (default {DEFAULT_OUT})")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the pictures")
-    args = parser.parse_args(argv)
-    for name in ("epochs", "batch_size", "hidden", "eval_interval"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1; found {getattr(args, name)}")
-    if args.batch_size > 300:
-        parser.error(f"--batch-size must be at most 300, the size of the spiral data set; found {args.batch_size}")
-    if args.hidden > MAX_HIDDEN:
-        parser.error(f"--hidden must be at most {MAX_HIDDEN}; found {args.hidden}")
-    if not 0 <= args.seed <= MAX_SEED:
-        parser.error(f"--seed must be between 0 and {MAX_SEED} (2**32 - 1); found {args.seed}")
-    # A NaN learning rate fails every comparison, so test what is allowed.
-    if not (math.isfinite(args.lr) and args.lr > 0):
-        parser.error(f"--lr must be a finite number above 0; found {args.lr}")
-    return args
+    return parser
+
+
+def parse_args(argv):
+    """The options; a value out of its range is argparse's error (exit status 2)."""
+    return build_parser().parse_args(argv)
 
 
 def picture_paths(folder):

@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from . import _options as opt
 from ._out_folder import check_out_or_exit
 
 PROG = "python -m fastnn.word2vec"
@@ -26,36 +27,34 @@ QUERIES = ["you", "year", "car", "toyota"]  # ch04/eval.py's
 ANALOGIES = [("king", "man", "queen"), ("take", "took", "go"), ("car", "cars", "child"), ("good", "better", "bad")]
 
 
-def parse_args(argv):
+def build_parser():
     parser = argparse.ArgumentParser(prog=PROG, description=(
         "Train CBOW or skip-gram with negative sampling (Deep Learning from Scratch 2, ch. 4) on fastnn's "
         "Numba kernels, on the Penn Treebank or on a text file. The defaults are the book's ch04/train.py."))
     parser.add_argument("--model", choices=["cbow", "skipgram"], default="cbow", help="model (default cbow)")
     parser.add_argument("--corpus", metavar="FILE", help="a text file to train on instead of the PTB training set")
     parser.add_argument("--data-dir", metavar="FOLDER", help="where the PTB files are (passed to fastnn.dataset.ptb)")
-    parser.add_argument("--window", type=int, default=5, help="context words on each side (default 5)")
-    parser.add_argument("--hidden", type=int, default=100, help="word vector size (default 100)")
-    parser.add_argument("--batch-size", type=int, default=100, help="mini-batch size (default 100)")
-    parser.add_argument("--epochs", type=int, default=10, help="number of epochs (default 10)")
-    parser.add_argument("--lr", type=float, default=0.001, help="Adam's learning rate (default 0.001)")
-    parser.add_argument("--sample-size", type=int, default=5, help="negative samples per target (default 5)")
-    parser.add_argument("--power", type=float, default=0.75, help="exponent of the unigram counts (default 0.75)")
-    parser.add_argument("--seed", type=int, help="seed numpy's random state first (default: not seeded, as the book)")
-    parser.add_argument("--eval-interval", type=int, default=20, help="iterations between progress lines (default 20)")
+    parser.add_argument("--window", type=opt.positive_int, default=5, help="context words on each side (default 5)")
+    parser.add_argument("--hidden", type=opt.positive_int, default=100, help="word vector size (default 100)")
+    parser.add_argument("--batch-size", type=opt.positive_int, default=100, help="mini-batch size (default 100)")
+    parser.add_argument("--epochs", type=opt.positive_int, default=10, help="number of epochs (default 10)")
+    parser.add_argument("--lr", type=opt.positive_float, default=0.001, help="Adam's learning rate (default 0.001)")
+    parser.add_argument("--sample-size", type=opt.non_negative_int, default=5,
+                        help="negative samples per target (default 5)")
+    parser.add_argument("--power", type=opt.unit_interval, default=0.75,
+                        help="exponent of the unigram counts, 0 (uniform) to 1 (the counts) (default 0.75)")
+    parser.add_argument("--seed", type=opt.seed,
+                        help="seed numpy's random state first (default: not seeded, as the book)")
+    parser.add_argument("--eval-interval", type=opt.positive_int, default=20,
+                        help="iterations between progress lines (default 20)")
     parser.add_argument("--out", default=".", metavar="FOLDER", help="folder for the outputs (default: here)")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the loss curve")
-    args = parser.parse_args(argv)
-    for name, low in (("window", 1), ("hidden", 1), ("batch_size", 1), ("epochs", 0), ("sample_size", 0),
-                      ("eval_interval", 1)):
-        if getattr(args, name) < low:
-            parser.error(f"--{name.replace('_', '-')} is {getattr(args, name)}; expected an integer >= {low}")
-    if not np.isfinite(args.lr) or args.lr <= 0:
-        parser.error(f"--lr is {args.lr}; expected a finite number above 0")
-    if not np.isfinite(args.power):
-        parser.error(f"--power is {args.power}; expected a finite number")
-    if args.seed is not None and not 0 <= args.seed < 2**32:
-        parser.error(f"--seed is {args.seed}; expected 0 to {2**32 - 1}")
-    return args
+    return parser
+
+
+def parse_args(argv):
+    """The options; a value out of its range is argparse's error (exit status 2)."""
+    return build_parser().parse_args(argv)
 
 
 def load_corpus(args):

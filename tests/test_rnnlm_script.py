@@ -54,9 +54,9 @@ def test_better_model_validates_each_epoch(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--epochs", "0"], "--epochs is 0"),
-    (["--dropout", "1"], "--dropout is 1.0"),
-    (["--lr", "nan"], "--lr and --max-grad"),
+    (["--epochs", "0"], "argument --epochs: expected an integer >= 1; found 0"),
+    (["--dropout", "1"], "argument --dropout: expected a number >= 0 and < 1; found 1"),
+    (["--lr", "nan"], "argument --lr: expected a finite number > 0; found nan"),
 ])
 def test_bad_options(args, message, capsys):
     with pytest.raises(SystemExit):

@@ -160,19 +160,22 @@ def test_every_optimizer_and_dtype_trains(optimizer, dtype, capsys):
 @pytest.mark.parametrize(
     "argv,message",
     [
-        (["--batch-size", "0"], "--batch-size must be at least 1; found 0"),
-        (["--epochs", "-1"], "--epochs must be at least 1; found -1"),
-        (["--hidden", "0"], "--hidden must be at least 1; found 0"),
-        (["--eval-interval", "0"], "--eval-interval must be at least 1; found 0"),
-        (["--batch-size", "301"], "--batch-size must be at most 300, the size of the spiral data set; found 301"),
-        (["--hidden", "10001"], "--hidden must be at most 10000; found 10001"),
-        (["--seed", "-5"], "--seed must be between 0 and 4294967295 (2**32 - 1); found -5"),
-        (["--seed", "4294967296"], "--seed must be between 0 and 4294967295 (2**32 - 1); found 4294967296"),
-        (["--lr", "nan"], "--lr must be a finite number above 0; found nan"),
-        (["--lr", "inf"], "--lr must be a finite number above 0; found inf"),
-        (["--lr=-inf"], "--lr must be a finite number above 0; found -inf"),
-        (["--lr", "-1"], "--lr must be a finite number above 0; found -1.0"),
-        (["--lr", "0"], "--lr must be a finite number above 0; found 0.0"),
+        (["--batch-size", "0"],
+         "argument --batch-size: expected an integer from 1 to 300 (the size of the spiral data set); found 0"),
+        (["--epochs", "-1"], "argument --epochs: expected an integer >= 1; found -1"),
+        (["--hidden", "0"], "argument --hidden: expected an integer from 1 to 10000; found 0"),
+        (["--eval-interval", "0"], "argument --eval-interval: expected an integer >= 1; found 0"),
+        (["--batch-size", "301"],
+         "argument --batch-size: expected an integer from 1 to 300 (the size of the spiral data set); found 301"),
+        (["--hidden", "10001"], "argument --hidden: expected an integer from 1 to 10000; found 10001"),
+        (["--seed", "-5"], "argument --seed: expected an integer from 0 to 4294967295 (numpy's seed range); found -5"),
+        (["--seed", "4294967296"],
+         "argument --seed: expected an integer from 0 to 4294967295 (numpy's seed range); found 4294967296"),
+        (["--lr", "nan"], "argument --lr: expected a finite number > 0; found nan"),
+        (["--lr", "inf"], "argument --lr: expected a finite number > 0; found inf"),
+        (["--lr=-inf"], "argument --lr: expected a finite number > 0; found -inf"),
+        (["--lr", "-1"], "argument --lr: expected a finite number > 0; found -1"),
+        (["--lr", "0"], "argument --lr: expected a finite number > 0; found 0"),
         (["--lr", "fast"], "invalid float value: 'fast'"),
         (["--batch-size", "abc"], "invalid int value: 'abc'"),
         (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
@@ -194,7 +197,7 @@ def test_bad_option_from_the_command_line_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
-    assert "usage:" in proc.stderr and "--batch-size must be at least 1" in proc.stderr
+    assert "usage:" in proc.stderr and "argument --batch-size: expected an integer from 1 to 300" in proc.stderr
     assert not list(tmp_path.iterdir())
 
 

@@ -61,9 +61,9 @@ def test_seeded_runs_repeat(tmp_path, text_file, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["--corpus", "/no/such/file.txt"], "cannot read --corpus /no/such/file.txt"),
-    (["--window", "0"], "--window is 0; expected an integer >= 1"),
-    (["--lr", "nan"], "--lr is nan"),
-    (["--seed", "-1"], "--seed is -1"),
+    (["--window", "0"], "argument --window: expected an integer >= 1; found 0"),
+    (["--lr", "nan"], "argument --lr: expected a finite number > 0; found nan"),
+    (["--seed", "-1"], "argument --seed: expected an integer from 0 to 4294967295 (numpy's seed range); found -1"),
 ])
 def test_bad_arguments_are_one_line(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
