@@ -18,11 +18,16 @@ declining any file outside the folder.  If Numba's caching module is not laid
 out as it was in 0.68 (this uses CacheImpl._locator_classes), or
 NUMBA_CACHE_LOCATOR_CLASSES overrides the locators, nothing changes and the
 README's advice (clear the cache after editing) stands.
+
+The locators also note in ``cache_folders`` each cache folder they give Numba,
+so that kernels/_cache_repair.py knows which cache files are the kernels'.
 """
 
 import hashlib
 import os
 from pathlib import Path
+
+cache_folders = set()  # the folders Numba caches the salted functions in (get_cache_path)
 
 
 def folder_digest(folder):
@@ -57,7 +62,10 @@ def _salted(base, folder, digest):
     def from_function(cls, py_func, py_file):
         if os.path.dirname(os.path.realpath(py_file)) != folder:
             return None
-        return super(salted, cls).from_function(py_func, py_file)
+        locator = super(salted, cls).from_function(py_func, py_file)
+        if locator is not None:
+            cache_folders.add(locator.get_cache_path())
+        return locator
 
     def get_source_stamp(self):
         return super(salted, self).get_source_stamp(), digest
