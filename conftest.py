@@ -2,7 +2,7 @@
 
 - default (``pytest -n auto``, the README's command): every op and dtype,
   chapters 1-8, the benchmarks once each; most of its time on an empty Numba
-  cache is compiling (see the README's "Running the tests" for measured times).
+  cache is compiling (see docs/performance.md for measured times).
 - ``pytest -m "not slow"``: the quick run, without whole trainings, scripts run
   as new processes and the subprocess safety sweep.
 - ``pytest --exhaustive``: also the long sweeps marked ``exhaustive`` (each

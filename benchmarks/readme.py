@@ -1,12 +1,13 @@
-"""Paste the latest report into README.md: ``python -m benchmarks.readme``.
+"""Paste the latest report into docs/benchmarks.md: ``python -m benchmarks.readme``.
 
-README.md carries a short form of benchmarks/results/table.md between the
-markers below: the run's header (date, machine, libraries, load), the
+docs/benchmarks.md carries a short form of benchmarks/results/table.md between
+the markers below: the run's header (date, machine, libraries, load), the
 headline (whole training steps), the two at-a-glance tables, the charts, and
 the step, start-up and bandwidth tables.
-The per-group detail stays in table.md, which the README links to.  Run it
-after ``python -m benchmarks.report`` so the README shows what was measured,
-not figures typed by hand.
+The per-group detail stays in table.md, which the page links to.  Run it
+after ``python -m benchmarks.report`` so the page shows what was measured,
+not figures typed by hand.  (The module keeps its old name: the block lived in
+README.md until the README was cut down to a five-minute read.)
 """
 
 import argparse
@@ -17,8 +18,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BEGIN = "<!-- latest-benchmarks: pasted from benchmarks/results/table.md -->"
 END = "<!-- /latest-benchmarks -->"
+# The page the block is pasted into, and the results folder as a link from it.
+TARGET = os.path.join("docs", "benchmarks.md")
+RESULTS_LINK = "../benchmarks/results"
 
-# Sections of table.md copied into the README, in this order.  The headline
+# Sections of table.md copied into the page, in this order.  The headline
 # (whole training steps) comes first; reports written before it existed have
 # none, so it is the one section that may be missing.
 OPTIONAL = ("Headline",)
@@ -69,11 +73,11 @@ def section(sections, prefix):
                      "paste only a full run of python -m benchmarks.report")
 
 
-def readme_block(table_md, results_link="benchmarks/results"):
-    """The text to put between the README's markers."""
+def readme_block(table_md, results_link=RESULTS_LINK):
+    """The text to put between the markers of docs/benchmarks.md."""
     head, sections = split_sections(table_md)
     lines = ["The latest run, from `python -m benchmarks.report` (full detail, every group: "
-             f"[{results_link}/table.md]({results_link}/table.md)):", ""]
+             f"[benchmarks/results/table.md]({results_link}/table.md)):", ""]
     lines += [line for line in head if line.startswith("- ")]
     for prefix in SECTIONS:
         if prefix in OPTIONAL and not any(title.startswith(prefix) for title in sections):
@@ -89,32 +93,33 @@ def readme_block(table_md, results_link="benchmarks/results"):
     return "\n".join(lines)
 
 
-def paste(readme, block):
-    """readme with the text between BEGIN and END replaced by block."""
-    start = readme.find(BEGIN)
-    end = readme.find(END, start + 1)
-    if start < 0 or end < 0 or readme.count(BEGIN) != 1 or readme.count(END) != 1:
-        raise ValueError(f"README needs one {BEGIN!r}, then one {END!r}")
-    return readme[:start + len(BEGIN)] + "\n" + block + "\n" + readme[end:]
+def paste(page, block):
+    """page with the text between BEGIN and END replaced by block."""
+    start = page.find(BEGIN)
+    end = page.find(END, start + 1)
+    if start < 0 or end < 0 or page.count(BEGIN) != 1 or page.count(END) != 1:
+        raise ValueError(f"{TARGET} needs one {BEGIN!r}, then one {END!r}")
+    return page[:start + len(BEGIN)] + "\n" + block + "\n" + page[end:]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", default=os.path.join(HERE, "results", "table.md"))
-    parser.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
+    parser.add_argument("--doc", "--readme", dest="doc", default=os.path.join(ROOT, TARGET),
+                        help=f"the page with the markers (default {TARGET})")
     args = parser.parse_args(argv)
     try:
         with open(args.table, encoding="utf-8") as f:
             table_md = f.read()
-        with open(args.readme, encoding="utf-8") as f:
-            readme = f.read()
-        updated = paste(readme, readme_block(table_md))
+        with open(args.doc, encoding="utf-8") as f:
+            page = f.read()
+        updated = paste(page, readme_block(table_md))
     except (OSError, ValueError) as error:
         print(f"nothing pasted: {error}", file=sys.stderr)
         return 2
-    with open(args.readme, "w", encoding="utf-8") as f:
+    with open(args.doc, "w", encoding="utf-8") as f:
         f.write(updated)
-    print(f"pasted {args.table} into {args.readme}")
+    print(f"pasted {args.table} into {args.doc}")
     return 0
 
 

@@ -1,10 +1,10 @@
-"""benchmarks/readme.py: the README gets the report's sections, and nothing else changes."""
+"""benchmarks/readme.py: docs/benchmarks.md gets the report's sections, and nothing else changes."""
 
 import os
 
 import pytest
 
-from benchmarks.readme import BEGIN, END, ROOT, paste, readme_block
+from benchmarks.readme import BEGIN, END, ROOT, TARGET, paste, readme_block
 
 TABLE_MD = """# fastnn benchmark results
 
@@ -64,7 +64,10 @@ def test_block_keeps_header_summaries_and_drops_detail():
     assert "- Date: 2026-01-02 03:04 UTC" in block
     assert "| sgd.update | 1.30x |" in block and "| sgd.update | 1.25x |" in block
     assert "detail row" not in block and "`sgd.update|float32|tiny`" not in block
-    assert "](benchmarks/results/speedup_float32.png)" in block
+    # Links relative to docs/benchmarks.md, where the block goes.
+    assert "](../benchmarks/results/speedup_float32.png)" in block
+    assert "[benchmarks/results/table.md](../benchmarks/results/table.md)" in block
+    assert os.path.isfile(os.path.join(ROOT, os.path.dirname(TARGET), "../benchmarks/results/table.md"))
     titles = [line for line in block.splitlines() if line.startswith("### ")]
     assert [t.split(" (")[0].split(":")[0] for t in titles] == [
         "### Speed-up numpy / fastnn at a glance", "### Speed-up numpy / fastnn, timed in alternation",
@@ -92,13 +95,21 @@ def test_paste_needs_one_pair_of_markers_in_order(readme):
         paste(readme, "new")
 
 
-def test_readme_shows_the_committed_report():
-    """README's figures are the committed table.md's: re-paste after a report run."""
+def test_benchmarks_page_shows_the_committed_report():
+    """docs/benchmarks.md's figures are the committed table.md's: re-paste after a report run."""
     def read(*path):
         with open(os.path.join(ROOT, *path), encoding="utf-8") as f:
             return f.read()
-    readme = read("README.md")
-    assert paste(readme, readme_block(read("benchmarks", "results", "table.md"))) == readme
+    page = read(TARGET)
+    assert paste(page, readme_block(read("benchmarks", "results", "table.md"))) == page
+
+
+def test_readme_has_no_pasted_report():
+    """The report lives in docs/benchmarks.md only; the README links to it."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    assert BEGIN not in readme and END not in readme
+    assert "docs/benchmarks.md" in readme
 
 
 def test_the_headline_of_training_steps_comes_first_when_the_report_has_one():

@@ -17,7 +17,7 @@ per Numba locator, placed first in Numba's list (numba.core.caching), each
 declining any file outside the folder.  If Numba's caching module is not laid
 out as it was in 0.68 (this uses CacheImpl._locator_classes), or
 NUMBA_CACHE_LOCATOR_CLASSES overrides the locators, nothing changes and the
-README's advice (clear the cache after editing) stands.
+advice in docs/contract.md (clear the cache after editing) stands.
 
 The locators also note in ``cache_folders`` each cache folder they give Numba,
 so that kernels/_cache_repair.py knows which cache files are the kernels'.
