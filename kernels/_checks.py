@@ -1,10 +1,14 @@
 """Operand checks that every public kernel runs before it touches memory.
 
 Each check compares a few integers (shapes, addresses) and raises, naming the
-kernel, the argument, what it found and what it expected.  They are Numba
-helpers inlined into the kernels, and the same functions run as plain Python
-under NUMBA_DISABLE_JIT, or when a Python wrapper (affine.affine_forward, ...)
-calls them, so the messages are the same everywhere.
+kernel, the argument, what it found and what it expected.  check_shape and
+check_no_overlap are Numba helpers inlined into the kernels; the address
+ranges that check_no_overlap compares are worked out in one small function it
+calls (_overlaps), compiled once per pair of array types for every kernel,
+which keeps each kernel's own compile short.  The Python wrappers
+(affine.affine_forward, ...) run the same helpers as plain Python through
+in_python, so the messages are the same everywhere and a call from Python
+compiles nothing but the kernel it runs.
 
 The exceptions carry their parts as ``args`` and format them in ``__str__``:
 a Numba kernel can raise an exception with values known only at run time, but
@@ -14,9 +18,12 @@ A dtype mismatch is known when Numba compiles a kernel for its argument types:
 ``check_same_dtype`` is then either nothing or an unconditional raise.
 """
 
+import types as types_module
+
 import numpy as np
 from numba import literal_unroll, njit
-from numba.extending import overload
+from numba.core import cgutils, types
+from numba.extending import intrinsic, overload
 
 from ._config import HELPER
 
@@ -96,30 +103,20 @@ def _check_same_dtype_jit(kernel, name, a, reference_name, reference):
     return fail
 
 
-def _span(a):
-    """[first, last) byte addresses that a's elements can occupy (a not empty)."""
-    return _strided_span(a)
+@intrinsic
+def _pointer(typingctx, a):
+    """a's data pointer as a signed integer: unsigned plus a negative stride
+    would be computed in float64, and a.ctypes builds an object model around
+    the pointer that took longer to compile at every use."""
+    def codegen(context, builder, signature, args):
+        array = cgutils.create_struct_proxy(signature.args[0])(context, builder, value=args[0])
+        return builder.ptrtoint(array.data, context.get_value_type(types.intp))
+    return types.intp(a), codegen
 
 
-# Compiled, a contiguous array (the usual case, known from its type) spans
-# its nbytes from its data pointer: no loop over the strides.
-@overload(_span, inline="always")
-def _span_jit(a):
-    if a.layout in "CF":
-        def contiguous(a):
-            lo = np.intp(a.ctypes.data)
-            return lo, lo + a.nbytes
-        return contiguous
-    def strided(a):
-        return _strided_span(a)
-    return strided
-
-
-@njit(**HELPER)
-def _strided_span(a):
-    # As a signed integer: Numba types the address as unsigned, and unsigned
-    # plus a (signed) stride would be computed in float64.
-    lo = hi = np.intp(a.ctypes.data)
+def _span(a, first):
+    """[first, last) byte addresses that a's elements can occupy, a's first element at `first`."""
+    lo = hi = first
     for k in range(a.ndim):
         reach = a.strides[k] * (a.shape[k] - 1)
         if reach < 0:
@@ -129,16 +126,48 @@ def _strided_span(a):
     return lo, hi + a.itemsize
 
 
+def _address(a):
+    """a's data pointer; compiled, read from the array's struct (see _pointer)."""
+    return a.ctypes.data
+
+
+@overload(_address, inline="always")
+def _address_jit(a):
+    return lambda a: _pointer(a)
+
+
 @njit(**HELPER)
 def check_no_overlap(kernel, out_name, out, in_name, a):
     """out and a must not share memory; conservative, like np.may_share_memory:
     address ranges that meet count as overlapping even if the elements interleave."""
-    if out.size == 0 or a.size == 0:
-        return
-    out_lo, out_hi = _span(out)
-    a_lo, a_hi = _span(a)
-    if out_lo < a_hi and a_lo < out_hi:
+    if _overlaps(out, a):
         raise Overlap(kernel, out_name, in_name)
+
+
+def overlaps(out, a):
+    """Whether the address ranges of out and a meet (neither empty)."""
+    if out.size == 0 or a.size == 0:
+        return False
+    out_lo, out_hi = _span(out, out.ctypes.data)
+    a_lo, a_hi = _span(a, a.ctypes.data)
+    return out_lo < a_hi and a_lo < out_hi
+
+
+_inlined_span = njit(inline="always", cache=True, error_model="numpy")(_span)
+
+
+# overlaps, compiled: called, not inlined, and given the two arrays only (a
+# string argument would cost its reference count at every call).  One small
+# compile per pair of array types, shared by every kernel; inlined at each of
+# a kernel's checks (affine_backward_small makes ten), the span code doubled
+# the kernel's compile.
+@njit(cache=True, error_model="numpy")
+def _overlaps(out, a):
+    if out.size == 0 or a.size == 0:
+        return False
+    out_lo, out_hi = _inlined_span(out, _address(out))
+    a_lo, a_hi = _inlined_span(a, _address(a))
+    return out_lo < a_hi and a_lo < out_hi
 
 
 @njit(cache=True)
@@ -153,7 +182,7 @@ def check_apart(kernel, names, arrays, n_inputs):
     i = 0
     for a in literal_unroll(arrays):
         if a.size:
-            lo, hi = _span(a)
+            lo, hi = _inlined_span(a, _address(a))
             spans[i, 0] = lo
             spans[i, 1] = hi
         i += 1  # noqa: SIM113 - enumerate cannot wrap literal_unroll
@@ -257,3 +286,25 @@ def check_ids(kernel, name, ids, end):
     """Every id of an integer array in [0, end); the array's type and shape are checked by check_operands."""
     if ids.size and (ids.min() < 0 or ids.max() >= end):
         raise IndexError(f"{kernel}: {name} holds ids in [{ids.min()}, {ids.max()}]; expected ids in [0, {end})")
+
+
+def in_python(helper):
+    """A jitted check helper as plain Python, for the Python wrappers: its code,
+    with the jitted helpers it calls replaced by their plain-Python forms, so
+    that nothing is compiled for a call from Python and the messages are the same."""
+    python = _IN_PYTHON.get(helper)
+    if python is None:
+        function = getattr(helper, "py_func", helper)
+        names = dict(function.__globals__)
+        for name in function.__code__.co_names:
+            value = names.get(name)
+            if value is _overlaps:
+                names[name] = overlaps
+            elif getattr(value, "targetoptions", {}).get("inline") == "always":
+                names[name] = in_python(value)
+        python = _IN_PYTHON[helper] = types_module.FunctionType(
+            function.__code__, names, function.__name__, function.__defaults__, function.__closure__)
+    return python
+
+
+_IN_PYTHON = {}

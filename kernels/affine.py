@@ -13,7 +13,14 @@ import numpy as np
 from numba import njit
 
 from . import blas
-from ._checks import check_c_contiguous, check_float_array, check_no_overlap, check_same_dtype, check_shape
+from ._checks import (
+    check_c_contiguous,
+    check_float_array,
+    check_no_overlap,
+    check_same_dtype,
+    check_shape,
+    in_python,
+)
 from ._config import HELPER, KERNEL
 from .matmul import _check_backward, _check_forward, _gemm_loop, is_small
 from .repeat_sum import _sum_runs
@@ -92,8 +99,8 @@ def affine_forward(x, W, b, out):
     kernel = "affine_forward"
     for name, a, ndim in (("x", x, 2), ("W", W, 2), ("b", b, 1), ("out", out, 2)):
         check_float_array(kernel, name, a, ndim)
-    _check_forward(kernel, x, W, out)
-    _check_bias(kernel, "b", b, W, out)
+    in_python(_check_forward)(kernel, x, W, out)
+    in_python(_check_bias)(kernel, "b", b, W, out)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_forward_small(x, W, b, out)
         return
@@ -111,8 +118,8 @@ def affine_backward(dout, x, W, dx, dW, db):
     kernel = "affine_backward"
     for name, a, ndim in (("dout", dout, 2), ("x", x, 2), ("W", W, 2), ("dx", dx, 2), ("dW", dW, 2), ("db", db, 1)):
         check_float_array(kernel, name, a, ndim)
-    _check_backward(kernel, dout, x, W, dx, dW)
-    _check_db(kernel, dout, x, W, dx, dW, db)
+    in_python(_check_backward)(kernel, dout, x, W, dx, dW)
+    in_python(_check_db)(kernel, dout, x, W, dx, dW, db)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_backward_small(dout, x, W, dx, dW, db)
         return

@@ -19,7 +19,14 @@ check shapes, dtypes and overlap before anything is written (np.dot's
 from numba import njit
 
 from . import blas
-from ._checks import check_c_contiguous, check_float_array, check_no_overlap, check_same_dtype, check_shape
+from ._checks import (
+    check_c_contiguous,
+    check_float_array,
+    check_no_overlap,
+    check_same_dtype,
+    check_shape,
+    in_python,
+)
 from ._config import HELPER, KERNEL
 
 # Up to this many multiply-adds a loop beats the fixed cost of a BLAS call.
@@ -133,7 +140,7 @@ def matmul_forward(x, W, out):
     kernel = "matmul_forward"
     for name, a in (("x", x), ("W", W), ("out", out)):
         check_float_array(kernel, name, a, 2)
-    _check_forward(kernel, x, W, out)  # here too, so that errors name the kernel called
+    in_python(_check_forward)(kernel, x, W, out)  # here too, so that errors name the kernel called
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_forward_small(x, W, out)
     else:
@@ -146,7 +153,7 @@ def matmul_backward(dout, x, W, dx, dW):
     kernel = "matmul_backward"
     for name, a in (("dout", dout), ("x", x), ("W", W), ("dx", dx), ("dW", dW)):
         check_float_array(kernel, name, a, 2)
-    _check_backward(kernel, dout, x, W, dx, dW)
+    in_python(_check_backward)(kernel, dout, x, W, dx, dW)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_backward_small(dout, x, W, dx, dW)
     else:
