@@ -337,7 +337,13 @@ def _rows_per_band(c):
     return max(1, BLOCK_ELEMENTS // max(1, c))
 
 
-@njit(**PARALLEL)
+# Never loaded from Numba's cache: on AVX-512 both came back from it summing some
+# rows in another order than the serial kernel (tests/test_cache_bits.py); a
+# fixed-order sum (as _row_dot) made every softmax 1.2-1.4x slower instead.
+UNCACHED_PARALLEL = {**PARALLEL, "cache": False}
+
+
+@njit(**UNCACHED_PARALLEL)
 def softmax_forward_parallel(x, y):
     _check_softmax("softmax_forward_parallel", x, y)
     n, c = x.shape
@@ -359,7 +365,7 @@ def softmax_backward_parallel(y, dout, dx):
         _softmax_backward(y[lo:hi], dout[lo:hi], dx[lo:hi])
 
 
-@njit(**PARALLEL)
+@njit(**UNCACHED_PARALLEL)
 def softmax_cross_entropy_forward_parallel(x, t, y):
     _check_loss_forward_call("softmax_cross_entropy_forward_parallel", x, t, y)
     n, c = x.shape

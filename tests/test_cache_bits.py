@@ -49,7 +49,9 @@ def test_pairs_give_the_same_bits_compiled_and_loaded_from_the_cache(tmp_path):
     loaded = _digests(tmp_path / "cache")  # loads everything from it
     # Each run did what it is named for (else the comparison below would compare nothing).
     assert compiled.pop("cache") == {"loaded": 0, "compiled": 64}  # 16 pairs, 2 twins, 2 dtypes
-    assert loaded.pop("cache") == {"loaded": 64, "compiled": 0}
+    # softmax_forward_parallel and softmax_cross_entropy_forward_parallel are never
+    # cached (kernels/softmax_loss.py): each dtype is compiled again.
+    assert loaded.pop("cache") == {"loaded": 60, "compiled": 4}
     assert compiled.keys() == loaded.keys() and len(compiled) >= 32
     differ = [name for name in compiled if compiled[name] != loaded[name]]
     assert differ == [], "compiled and loaded from the cache, these pairs gave other bits"
