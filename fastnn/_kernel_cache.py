@@ -31,9 +31,34 @@ def _cache_counts(kernels=None):
             sum(sum(k.stats.cache_misses.values()) for k in kernels))
 
 
-def warm(run):
+# What a first run's compile took on this project's 2-core machine (see
+# docs/performance.md), said before a first run starts compiling.
+FIRST_RUN_SECONDS = {"spiral": 6, "seq2seq": 15}
+
+
+def cache_is_empty():
+    """Whether Numba's cache holds no fastnn kernel yet: a first run, which compiles them all."""
+    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        return False
+    from .kernels import affine
+
+    folder = getattr(getattr(affine.affine_forward_small, "_cache", None), "_cache_path", None)
+    try:
+        return folder is not None and not any(name.endswith(".nbi") for name in os.listdir(folder))
+    except OSError:  # no folder yet
+        return True
+
+
+def warm(run, first_run_seconds=None):
     """Call run() (a piece of training that uses the kernels the script will use);
-    return the seconds it took and a phrase saying how the kernels got ready."""
+    return the seconds it took and a phrase saying how the kernels got ready.
+
+    On a first run, first says on stderr that the kernels compile once and
+    about how long that takes (first_run_seconds, measured on a 2-core machine).
+    """
+    if first_run_seconds is not None and cache_is_empty():
+        print(f"fastnn: first run: compiling the kernels once, about {first_run_seconds} s on 2 cores; "
+              "later runs load them from Numba's cache", file=sys.stderr, flush=True)
     loaded, compiled = _cache_counts()
     start = time.perf_counter()
     run()

@@ -49,7 +49,8 @@ def build_parser():
                    help="use only the first LIMIT training and LIMIT//9 test rows (quick runs; at least --batch-size)")
     p.add_argument("--seed", type=opt.seed, help="numpy seed of the weights and batches (default: load_data's 1984)")
     p.add_argument("--data-dir", metavar="FOLDER", help="where addition.txt / date.txt are")
-    p.add_argument("--out", default="fastnn-seq2seq-out", metavar="FOLDER", help="where the PNG and params go (default fastnn-seq2seq-out)")
+    p.add_argument("--out", default="fastnn-seq2seq-out", metavar="FOLDER",
+                   help="where the PNG and params go (default fastnn-seq2seq-out)")
     p.add_argument("--no-plots", action="store_true", help="save no pictures")
     return p
 
@@ -123,7 +124,7 @@ def warm_up(cls, args, vocab_size, x_train, t_train):
     evaluation use: one step, one generate_batch and one generate on a throwaway
     model of the run's class and sizes, numpy's random state left as it was (a seeded run is
     the same with or without it).  Returns (seconds, how), as _kernel_cache.warm."""
-    from ._kernel_cache import warm
+    from ._kernel_cache import FIRST_RUN_SECONDS, warm
     from .trainer import remove_duplicate
     from .util import clip_grads
 
@@ -145,7 +146,7 @@ def warm_up(cls, args, vocab_size, x_train, t_train):
         model.generate(x_train[[0]], t_train[0, 0], t.shape[1] - 1)
 
     try:
-        return warm(step)
+        return warm(step, FIRST_RUN_SECONDS["seq2seq"])
     finally:
         np.random.set_state(state)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _options as opt
 from . import optimizer as optimizers
-from ._kernel_cache import warm
+from ._kernel_cache import FIRST_RUN_SECONDS, warm
 from ._out_folder import OutputError, writable_folder
 from .dataset import spiral
 from .models import TwoLayerNet
@@ -94,7 +94,7 @@ def warm_up(model, optimizer_class, x, t, batch_size):
         model.backward()
         optimizer_class(lr=0.0).update([p.copy() for p in model.params], [g.copy() for g in model.grads])
 
-    return warm(step)
+    return warm(step, FIRST_RUN_SECONDS["spiral"])
 
 
 def train(args):

@@ -167,7 +167,9 @@ def test_two_cold_runs_at_once_share_one_empty_cache(tmp_path):
     procs = [_start(cache) for _ in range(2)]
     runs = [_outcome(proc, *proc.communicate(timeout=600)) for proc in procs]
     assert runs[0][1] == runs[1][1]
-    assert all(err == "" for _, _, err in runs), runs
+    # Each says it compiles, unless the other had already cached a kernel when it looked.
+    assert all(err == "" or (err.startswith("fastnn: first run: ") and err.count("\n") == 1)
+               for _, _, err in runs), runs
     phrase, result, err = _train(cache)  # what they wrote loads
     assert _all_loaded(phrase) and result == runs[0][1] and err == "", (phrase, err)
 

@@ -270,7 +270,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     proc.stdout.close()  # as `| head -1` does, long before the 3000 progress lines are written
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 1
-    assert err == ""
+    assert all(line.startswith("fastnn: first run: ") for line in err.splitlines()), err  # no traceback
 
 
 def _kernels_line(cache, cwd, *args):
@@ -280,19 +280,24 @@ def _kernels_line(cache, cwd, *args):
     assert proc.returncode == 0, proc.stderr
     line = proc.stdout.splitlines()[0]
     assert re.match(r"^kernels ready in \d+\.\d\d s: ", line), line
-    return line.split(": ", 1)[1]
+    return line.split(": ", 1)[1], proc.stderr
 
 
 @pytest.mark.slow
 def test_kernels_line_says_whether_they_were_compiled_or_loaded(tmp_path):
     cache = tmp_path / "numba-cache"
     if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
-        assert _kernels_line(cache, tmp_path) == "none compiled, NUMBA_DISABLE_JIT runs them as plain Python"
+        assert _kernels_line(cache, tmp_path) == ("none compiled, NUMBA_DISABLE_JIT runs them as plain Python", "")
         return
-    assert _kernels_line(cache, tmp_path) == (
-        "compiled, as on a first run (Numba's cache keeps them for the next runs)")
-    loaded = re.fullmatch(r"(\d+) loaded from Numba's cache", _kernels_line(cache, tmp_path))
+    phrase, err = _kernels_line(cache, tmp_path)
+    assert phrase == "compiled, as on a first run (Numba's cache keeps them for the next runs)"
+    # Before it compiles, a first run says that it does, once, and about how long it takes.
+    assert re.fullmatch(r"fastnn: first run: compiling the kernels once, about \d+ s on 2 cores; "
+                        r"later runs load them from Numba's cache\n", err), err
+    phrase, err = _kernels_line(cache, tmp_path)
+    loaded = re.fullmatch(r"(\d+) loaded from Numba's cache", phrase)
     assert loaded and int(loaded.group(1)) >= 6  # two Affine, Sigmoid and the loss, each way, and SGD
+    assert err == ""
 
 
 @pytest.mark.parametrize("before,after,expected", [
