@@ -9,6 +9,8 @@
   bad kernel call in its own process); run them before a release.
 """
 
+import os
+
 import pytest
 
 
@@ -18,6 +20,11 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        # As plain Python, the kernels' arithmetic on numpy scalars warns of the
+        # overflow (exp of a large argument, say) that compiled code meets silently
+        # and handles on purpose; the tests check the values.
+        config.addinivalue_line("filterwarnings", r"ignore::RuntimeWarning:fastnn\.kernels\.")
     config.addinivalue_line("markers", "slow: takes more than a few seconds; the quick run deselects it")
     config.addinivalue_line("markers", "exhaustive: a long sweep that runs only with --exhaustive")
 

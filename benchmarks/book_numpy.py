@@ -329,7 +329,7 @@ def remove_duplicate(params, grads):
     while True:
         found = False
         count = len(params)
-        for i in range(0, count - 1):
+        for i in range(count - 1):
             for j in range(i + 1, count):
                 if params[i] is params[j]:
                     grads[i] += grads[j]
@@ -337,7 +337,7 @@ def remove_duplicate(params, grads):
                     params.pop(j)
                     grads.pop(j)
                 elif params[i].ndim == 2 and params[j].ndim == 2 and \
-                        params[i].T.shape == params[j].shape and np.all(params[i].T == params[j]):
+                        params[i].T.shape == params[j].shape and np.all(params[j] == params[i].T):
                     grads[i] += grads[j].T
                     found = True
                     params.pop(j)

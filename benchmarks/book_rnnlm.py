@@ -215,7 +215,7 @@ def remove_duplicate(params, grads):
     while True:
         find_flg = False
         L = len(params)
-        for i in range(0, L - 1):
+        for i in range(L - 1):
             for j in range(i + 1, L):
                 if params[i] is params[j]:
                     grads[i] += grads[j]
@@ -223,7 +223,7 @@ def remove_duplicate(params, grads):
                     params.pop(j)
                     grads.pop(j)
                 elif params[i].ndim == 2 and params[j].ndim == 2 and \
-                        params[i].T.shape == params[j].shape and np.all(params[i].T == params[j]):
+                        params[i].T.shape == params[j].shape and np.all(params[j] == params[i].T):
                     grads[i] += grads[j].T
                     find_flg = True
                     params.pop(j)

@@ -197,7 +197,7 @@ def remove_duplicate(params, grads):
                 if params[i] is params[j]:
                     grads[i] += grads[j]
                 elif (params[i].ndim == 2 and params[j].ndim == 2 and params[i].T.shape == params[j].shape
-                      and np.all(params[i].T == params[j])):
+                      and np.all(params[j] == params[i].T)):
                     grads[i] += grads[j].T
                 else:
                     continue

@@ -226,8 +226,9 @@ def synthetic_corpus(n=PTB_TRAIN_WORDS, vocab=10000, seed=0):
 def epoch(kind="rnnlm", max_steps=None):
     """Wall time of one epoch of ch06's train_rnnlm.py (or the better model's) on a
     synthetic PTB-sized corpus, the book's numpy and fastnn one after the other."""
-    from fastnn.rnnlm_trainer import RnnlmTrainer
     import time
+
+    from fastnn.rnnlm_trainer import RnnlmTrainer
 
     V, N, T, H = BOOK if kind == "rnnlm" else BOOK_BETTER
     corpus = synthetic_corpus()

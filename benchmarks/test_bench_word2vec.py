@@ -24,9 +24,9 @@ import sys
 
 import numpy as np
 import pytest
+from fastnn.kernels import embedding as kernels
 
 from fastnn.embedding import Embedding
-from fastnn.kernels import embedding as kernels
 from fastnn.models import CBOW
 from fastnn.optimizer import Adam
 from fastnn.trainer import remove_duplicate
@@ -186,7 +186,8 @@ def main():
         groups.append((f"scatter_add|{pattern}", *scatter, 2.0))
     for group, numpy_fn, fastnn_fn, seconds in groups:
         r = time_alternately(numpy_fn, fastnn_fn, block_seconds=0.002, group_seconds=seconds)
-        print(f"{group:45s} {'torch' if ' torch ' in group else 'numpy'} {r.numpy * 1e3:9.3f} ms  fastnn {r.fastnn * 1e3:8.3f} ms  "
+        member = "torch" if " torch " in group else "numpy"
+        print(f"{group:45s} {member} {r.numpy * 1e3:9.3f} ms  fastnn {r.fastnn * 1e3:8.3f} ms  "
               f"{r.speedup:6.1f}x ({r.speedup_q1:.1f}-{r.speedup_q3:.1f}, {r.rounds} rounds)", flush=True)
     print(f"load average at end: {os.getloadavg()}")
     return 0

@@ -36,13 +36,12 @@ other jobs (load average 6-11), book / fastnn:
 
 import numpy as np
 import pytest
+import reference_util as ref  # noqa: E402
 
 from fastnn import util
 
 from . import book_util as book
 from . import cases  # noqa: F401  (puts tests/ on sys.path)
-
-import reference_util as ref  # noqa: E402
 
 PTB_WORDS, PTB_VOCAB, WINDOW = 929_589, 10_000, 2
 BOOK_PPMI_VOCAB = 1_000  # the largest V at which the book's ppmi loop is timed

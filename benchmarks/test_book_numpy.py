@@ -9,11 +9,10 @@ import inspect
 
 import numpy as np
 import pytest
+import reference as ref  # noqa: E402,I001
 
 from . import book_numpy as book
 from . import cases  # noqa: F401  (puts tests/ on sys.path)
-
-import reference as ref  # noqa: E402,I001
 
 SHAPES = [(30, 10), (7, 3)]
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-
-from fastnn import layers, optimizer
 from fastnn.kernels import blas
 from fastnn.kernels._config import PARALLEL_MIN_ELEMENTS
+
+from fastnn import layers, optimizer
 
 from .kernel_probe import PARALLEL, SERIAL, kernel_of, summary
 
@@ -47,8 +47,9 @@ def test_optimizer_updates_are_seen_too(spinning):
 
 
 def test_watching_is_undone_and_changes_no_result(spinning):
-    from fastnn import optimizer as optimizer_module
     from fastnn.kernels import activation
+
+    from fastnn import optimizer as optimizer_module
 
     spinning(False)
     kernel, pick = activation.sigmoid_forward_parallel, getattr(optimizer_module, "_pick", None)

@@ -99,7 +99,7 @@ def parse(lines, where="load_data"):
     """Questions and answers of the file's lines (answers start with '_'), checked to be rectangular."""
     questions, answers = [], []
     for number, line in enumerate(lines, 1):
-        line = line[:-1] if line.endswith("\n") else line
+        line = line.removesuffix("\n")
         cut = line.find("_")
         if cut < 0:
             raise ValueError(f"{where}: line {number} {line!r} has no '_'; expected 'question_answer'")

@@ -36,8 +36,6 @@ import runpy
 import sys
 import types
 
-import fastnn
-
 # the book's module name -> fastnn's twin
 MODULES = {
     "common.base_model": "fastnn.base_model",

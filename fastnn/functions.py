@@ -3,8 +3,8 @@
 import numpy as np
 
 from . import _inputs as check
-from .np import GPU  # noqa: F401 (the book's star import gives it too)
 from .kernels import activation, softmax_loss
+from .np import GPU  # noqa: F401 (the book's star import gives it too)
 
 
 def sigmoid(x):

@@ -17,13 +17,13 @@ this module hands out the same.
 """
 
 from .activations import Sigmoid, Softmax
-from .functions import cross_entropy_error, softmax
-from .np import GPU, np
 from .dense import Affine, MatMul
 from .dropout import Dropout
 from .embedding import Embedding
+from .functions import cross_entropy_error, softmax
 from .losses import SigmoidWithLoss, SoftmaxWithLoss
 from .nodes import Repeat, Sum
+from .np import GPU, np
 
 __all__ = [
     "Affine",

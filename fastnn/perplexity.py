@@ -38,5 +38,5 @@ def eval_perplexity(model, corpus, batch_size=10, time_size=35):
         sys.stdout.write('\r%d / %d' % (iters, max_iters))
         sys.stdout.flush()
 
-    print('')
+    print()
     return np.exp(total_loss / max_iters)

@@ -54,7 +54,8 @@ def build_parser():
     p.add_argument("--eval-interval", type=opt.positive_int, default=20,
                    help="steps between progress lines (default 20)")
     p.add_argument("--seed", type=opt.seed, help="numpy seed of the weights and dropout (default: not seeded)")
-    p.add_argument("--out", default="fastnn-rnnlm-out", metavar="FOLDER", help="where the PNG and params go (default fastnn-rnnlm-out)")
+    p.add_argument("--out", default="fastnn-rnnlm-out", metavar="FOLDER",
+                   help="where the PNG and params go (default fastnn-rnnlm-out)")
     p.add_argument("--no-plots", action="store_true", help="do not save the perplexity curve")
     p.add_argument("--generate", metavar="WORD", help="after training, sample text starting with WORD")
     p.add_argument("--length", type=opt.positive_int, default=100, help="words to generate (default 100)")

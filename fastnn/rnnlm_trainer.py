@@ -52,7 +52,7 @@ class RnnlmTrainer:
         loss_count = 0
 
         start_time = time.time()
-        for epoch in range(max_epoch):
+        for _epoch in range(max_epoch):
             for iters in range(max_iters):
                 batch_x, batch_t = self.get_batch(xs, ts, batch_size, time_size)
 

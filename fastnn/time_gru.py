@@ -11,8 +11,7 @@ import numpy as np
 
 from . import _inputs as check
 from . import _recurrent as rec
-from .kernels.gru import (gru_backward_candidate, gru_backward_gates, gru_forward_candidate,
-                          gru_forward_gates)
+from .kernels.gru import gru_backward_candidate, gru_backward_gates, gru_forward_candidate, gru_forward_gates
 
 
 class _Sequence:

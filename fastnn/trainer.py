@@ -51,7 +51,7 @@ class Trainer:
             from .util import clip_grads
 
         start_time = time.time()
-        for epoch in range(max_epoch):
+        for _epoch in range(max_epoch):
             idx = numpy.random.permutation(numpy.arange(data_size))
             x = x[idx]
             t = t[idx]
@@ -145,12 +145,12 @@ def _transposed_equal(a, b):
         return False
     if a.size == 0:
         return True
-    if not a[0, 0] == b[0, 0]:
+    if a[0, 0] != b[0, 0]:
         return False
     if (a.dtype.kind == "f" and b.dtype == a.dtype and b.ctypes.data == a.ctypes.data
             and b.strides == a.strides[::-1]):
         return not numpy.isnan(a).any()
-    return bool(numpy.all(a.T == b))
+    return bool(numpy.all(b == a.T))
 
 
 def __getattr__(name):

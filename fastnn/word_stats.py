@@ -9,7 +9,8 @@ its loop body.
 
 import numpy as np
 
-from fastnn.kernels import cooccurrence, ppmi as ppmi_kernels
+from fastnn.kernels import cooccurrence
+from fastnn.kernels import ppmi as ppmi_kernels
 
 from .text import count_argument, word_ids
 

@@ -104,7 +104,7 @@ def analogy(a, b, c, word_to_id, id_to_word, word_matrix, top=5, answer=None):
     for i in _ranked(similarity):
         if np.isnan(similarity[i]) or id_to_word[i] in (a, b, c):
             continue
-        print(" {0}: {1}".format(id_to_word[i], similarity[i]))
+        print(f" {id_to_word[i]}: {similarity[i]}")
         shown += 1
         if shown >= top:
             return

@@ -27,7 +27,6 @@ from .fast_exp import exp_approx
 from .fast_tanh import tanh_approx
 from .lstm import _sizes
 
-
 # Each loop reads or writes few arrays: with many, LLVM needs too many
 # runtime overlap checks and leaves the loop scalar (see lstm.py).
 

@@ -197,12 +197,13 @@ OPS = [
            ]), build=_BUILD["Sum"], saved=("x_shape",)),
     OpInfo("Embedding", "layer", _run_embedding, _ref_embedding, _embedding_samples(), _embedding_errors(),
            data_arrays=("dout",), build=_BUILD["Embedding"], saved=("idx",),
-           conversion_xfail={c: "Embedding refuses a byte-swapped W (TypeError: expected float32 or float64) "
-                                "where the other layers convert their params" for c in ("big_endian_f4", "big_endian_f8")}),
+           conversion_xfail=dict.fromkeys(("big_endian_f4", "big_endian_f8"),
+                                          "Embedding refuses a byte-swapped W (TypeError: expected float32 or float64) "
+                                          "where the other layers convert their params")),
     OpInfo("Dropout", "layer", _run_dropout, _ref_dropout, _xdout_samples(_SHAPES_ANY),
            _simple_layer_errors(layers.Dropout, (2, 3), (2, 4)), build=_BUILD["Dropout"], saved=("mask",)),
     OpInfo("sigmoid", "function", _run_sigmoid_fn, _ref_sigmoid_fn,
-           {k: v for k, v in _xdout_samples(_SHAPES_ANY).items()},
+           dict(_xdout_samples(_SHAPES_ANY).items()),
            _function_errors(functions.sigmoid, (2, 3), []), data_arrays=("x",)),
     OpInfo("relu", "function", _run_relu, _ref_relu, _xdout_samples(_SHAPES_ANY),
            _function_errors(functions.relu, (2, 3), []), data_arrays=("x",), conversions=False),

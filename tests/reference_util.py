@@ -129,7 +129,7 @@ def analogy_lines(a, b, c, word_to_id, id_to_word, word_matrix, top=5, answer=No
     for i in (-1 * sims).argsort():
         if np.isnan(sims[i]) or id_to_word[i] in (a, b, c):
             continue
-        lines.append(" {0}: {1}".format(id_to_word[i], sims[i]))
+        lines.append(f" {id_to_word[i]}: {sims[i]}")
         shown += 1
         if shown >= top:
             break

@@ -7,7 +7,7 @@ from fastnn.attention_map import attention_weights, draw_attention_map, save_att
 from fastnn.models import AttentionSeq2seq
 
 V = 12
-ID_TO_CHAR = {i: c for i, c in enumerate("0123456789_-")}
+ID_TO_CHAR = dict(enumerate("0123456789_-"))
 
 
 def _model():

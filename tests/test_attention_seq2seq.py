@@ -5,12 +5,12 @@ generate and the state it leaves; numerical gradients in float64; bad input."""
 
 import numpy as np
 import pytest
+from test_gradients import assert_grad, numerical_gradient
 
 from benchmarks import book_attention as book
 from fastnn.models import AttentionDecoder, AttentionEncoder, AttentionSeq2seq
 from fastnn.optimizer import Adam
 from fastnn.util import clip_grads
-from test_gradients import assert_grad, numerical_gradient
 
 V, D, H = 13, 5, 8
 

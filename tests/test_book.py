@@ -15,8 +15,8 @@ import textwrap
 
 import numpy as np
 import pytest
-
 import reference_util as ref
+
 from fastnn import book
 
 TEXT = "You say goodbye and I say hello."

@@ -263,7 +263,7 @@ def test_this_interpreter_reuses_only_if_it_is_a_tested_one():
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     tested = (sys.implementation.name == "cpython" and sys.version_info[:2] in TESTED_VERSIONS
               and not free_threaded)
-    assert _buffers.REUSE == tested
+    assert tested == _buffers.REUSE
     if tested:
         assert _buffers._COUNTS_AS_EXPECTED
 

@@ -85,7 +85,7 @@ def test_model_grads_see_every_backward(layout, dtype, rng, make_layout, assert_
     assert all(g is lg for g, lg in zip(grads, layer_grads))
     assert all(not g.any() for g in grads)
     previous = None
-    for step in range(3):
+    for _step in range(3):
         x = rng.standard_normal((5, 2)).astype(dtype)
         t = rng.integers(0, 3, 5)
         model.forward(x, t)
@@ -329,5 +329,5 @@ def test_the_transposed_weight_test_answers_as_numpys_all(rng):
              (np.zeros((0, 3)), np.zeros((3, 0))), (W, W[:3].T), (W[0], W[0]),
              (W.astype(np.float64), W.T), (np.arange(6).reshape(2, 3), np.arange(6).reshape(2, 3).T)]
     for a, b in cases:
-        expected = a.ndim == 2 and b.ndim == 2 and a.T.shape == b.shape and bool(np.all(a.T == b))
+        expected = a.ndim == 2 and b.ndim == 2 and a.T.shape == b.shape and bool(np.all(b == a.T))
         assert _transposed_equal(a, b) == expected, (a, b)

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from fastnn.kernels import embedding as kernels
 
 from fastnn.embedding import Embedding
-from fastnn.kernels import embedding as kernels
 
 DTYPES = [np.float32, np.float64]
 INDEX_PATTERNS = {

@@ -4,7 +4,6 @@
 import numba
 import numpy as np
 import pytest
-
 from fastnn.kernels.fast_tanh import tanh_approx, tanh_into
 
 # Without the JIT (the coverage run) every element is a Python call: a sample of the points.

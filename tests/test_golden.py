@@ -84,7 +84,7 @@ def test_custom_loop_reproduces_train_custom_loop_py(golden):
     max_iters = data_size // batch_size
     total_loss, loss_count, loss_list = 0, 0, []
     every_loss = []
-    for epoch in range(max_epoch):
+    for _epoch in range(max_epoch):
         idx = np.random.permutation(data_size)
         x = x[idx]  # shuffles compound: each epoch permutes the previous order
         t = t[idx]

@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 import pytest
-
 from fastnn.kernels import sampling as kernels
+
 from fastnn.negative_sampling import EmbeddingDot, NegativeSamplingLoss, UnigramSampler
 
 COUNTS = np.array([50, 30, 10, 5, 3, 2, 1])

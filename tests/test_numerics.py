@@ -81,7 +81,7 @@ def test_sigmoid_any_finite_input(dtype, how):
     y = quiet(functions.sigmoid if how == "function" else layers.Sigmoid().forward, x)
     assert y.dtype == dtype
     assert not np.isnan(y).any()
-    assert ((0 <= y) & (y <= 1)).all()
+    assert ((y >= 0) & (y <= 1)).all()
     assert np.all(np.diff(y) >= 0)  # monotone
     assert y[-1] == 1 and y[0] == 0
     assert_matches_book_where_finite(y, book(ref.sigmoid, x.astype(np.float64)).astype(dtype), dtype)
@@ -127,7 +127,7 @@ def test_softmax_any_finite_input(dtype, how):
     y = quiet(functions.softmax if how == "function" else layers.Softmax().forward, x)
     assert y.dtype == dtype
     assert not np.isnan(y).any()
-    assert ((0 <= y) & (y <= 1)).all()
+    assert ((y >= 0) & (y <= 1)).all()
     np.testing.assert_allclose(y.sum(axis=1), 1, rtol=8 * np.finfo(dtype).eps)
     assert_matches_book_where_finite(y, book(ref.softmax, x.astype(np.float64)).astype(dtype), dtype)
     assert quiet(functions.softmax, x[0]).tolist() == y[0].tolist()  # a 1-D row gives the same
@@ -143,7 +143,7 @@ def test_softmax_infinities(dtype):
     ], dtype)
     y = quiet(functions.softmax, x)
     assert not np.isnan(y).any()
-    assert ((0 <= y) & (y <= 1)).all()
+    assert ((y >= 0) & (y <= 1)).all()
     np.testing.assert_allclose(y.sum(axis=1), 1, rtol=4 * np.finfo(dtype).eps)
     assert y[0].tolist() == [1, 0, 0] and y[1].tolist() == [0.5, 0, 0.5]
     np.testing.assert_allclose(y[2], 1 / 3, rtol=np.finfo(dtype).eps)
@@ -184,7 +184,7 @@ def test_softmax_with_loss_extreme_logits(dtype, onehot):
     for i in range(n):
         single = layers.SoftmaxWithLoss()
         row_loss = quiet(single.forward, x[i:i + 1], labels[i:i + 1])
-        book_loss = book(lambda: ref.softmax_with_loss_forward(x[i:i + 1].astype(np.float64), labels[i:i + 1])[0])
+        book_loss = book(lambda i=i: ref.softmax_with_loss_forward(x[i:i + 1].astype(np.float64), labels[i:i + 1])[0])
         if np.isfinite(book_loss):
             np.testing.assert_allclose(row_loss, book_loss, rtol=RTOL[dtype] * 10)
 
@@ -208,7 +208,7 @@ def test_sigmoid_with_loss_extreme_logits(dtype):
     assert np.isfinite(dx).all() and (np.abs(dx) <= 1.0 / x.size * (1 + 1e-6)).all()
     for i in range(x.size):
         row_loss = quiet(layers.SigmoidWithLoss().forward, x[i:i + 1], t[i:i + 1])
-        book_loss = book(lambda: ref.sigmoid_with_loss_forward(x[i:i + 1].astype(np.float64), t[i:i + 1])[0])
+        book_loss = book(lambda i=i: ref.sigmoid_with_loss_forward(x[i:i + 1].astype(np.float64), t[i:i + 1])[0])
         assert np.isfinite(row_loss)
         if np.isfinite(book_loss):
             np.testing.assert_allclose(row_loss, book_loss, rtol=RTOL[dtype] * 10, atol=1e-6)

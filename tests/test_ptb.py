@@ -12,7 +12,6 @@ import textwrap
 
 import numpy as np
 import pytest
-
 from fastnn.dataset import ptb
 
 TRAIN = " the cat sat on the mat \n a dog sat N \n\n the end <unk> \n"
@@ -112,7 +111,7 @@ def test_no_network_is_one_clear_line(tmp_path, private_cache, capsys):
 
 
 def test_no_network_from_a_script(tmp_path):
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         from fastnn.dataset import ptb
         ptb.URL_BASE = "http://127.0.0.1:9/"
         ptb.load_data("train")

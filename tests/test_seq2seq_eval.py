@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from fastnn.kernels.seq2seq_generate import lstm_encode, lstm_greedy_decode
 
 from fastnn import util
-from fastnn.kernels.seq2seq_generate import lstm_encode, lstm_greedy_decode
 from fastnn.seq2seq_eval import eval_seq2seq
 
 ID_TO_CHAR = dict(enumerate("0123456789+ _"))
@@ -71,7 +71,8 @@ def operands(dtype=np.float32):
 @pytest.mark.parametrize("change, error, match", [
     ({"Wh": np.zeros((H + 1, 4 * H), "f")}, ValueError, r"Wh has shape \(5, 16\); expected \(4, 16\)"),
     ({"h": np.zeros(H, np.float64)}, TypeError, "h has dtype float64; expected float32"),
-    ({"Waff": np.zeros((H, V + 1), "f"), "score_const": np.zeros(V + 1, "f")}, ValueError, "Waff is 6 columns wide; expected at most V = 5"),
+    ({"Waff": np.zeros((H, V + 1), "f"), "score_const": np.zeros(V + 1, "f")}, ValueError,
+     "Waff is 6 columns wide; expected at most V = 5"),
     ({"start_id": V}, IndexError, r"start_id is 5; expected an integer in \[0, 5\)"),
     ({"start_id": -1}, IndexError, "start_id"),
     ({"out_ids": np.zeros(3, np.int32)}, TypeError, "out_ids has dtype int32; expected int64"),

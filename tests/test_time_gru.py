@@ -3,10 +3,9 @@ numerical gradients over stateful calls, the step kernels' checks and bad input.
 
 import numpy as np
 import pytest
-
 import reference_recurrent as ref
-from fastnn.kernels.gru import (gru_backward_candidate, gru_backward_gates, gru_forward_candidate,
-                                gru_forward_gates)
+from fastnn.kernels.gru import gru_backward_candidate, gru_backward_gates, gru_forward_candidate, gru_forward_gates
+
 from fastnn.time_gru import GRU, TimeGRU
 
 
@@ -27,7 +26,7 @@ def test_time_gru_matches_oracle_across_stateful_calls(shape, dtype, rng, assert
     layer = TimeGRU(*_copies(params), stateful=True)
     oracle = ref.TimeGRURef(*_copies(params), stateful=True)
     grads = layer.grads
-    for call in range(3):
+    for _call in range(3):
         xs = rng.standard_normal((N, T, D)).astype(dtype)
         dhs = rng.standard_normal((N, T, H)).astype(dtype)
         assert_close(layer.forward(xs), oracle.forward(xs), dtype)

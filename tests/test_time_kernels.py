@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
-from fastnn.kernels import rnn, softmax_loss, time_dropout, time_softmax_loss as tsl
+from fastnn.kernels import rnn, softmax_loss, time_dropout
+from fastnn.kernels import time_softmax_loss as tsl
 
 F = np.float32
 

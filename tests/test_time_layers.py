@@ -3,10 +3,17 @@ step-by-step oracles (tests/time_reference.py), numerical gradients, bad input."
 
 import numpy as np
 import pytest
-
 import time_reference as ref
-from fastnn.time_layers import (Simple_TimeAffine, Simple_TimeSoftmaxWithLoss, TimeAffine, TimeDropout,
-                                TimeEmbedding, TimeSigmoidWithLoss, TimeSoftmaxWithLoss)
+
+from fastnn.time_layers import (
+    Simple_TimeAffine,
+    Simple_TimeSoftmaxWithLoss,
+    TimeAffine,
+    TimeDropout,
+    TimeEmbedding,
+    TimeSigmoidWithLoss,
+    TimeSoftmaxWithLoss,
+)
 
 
 def _numerical(f, a, eps=1e-6):

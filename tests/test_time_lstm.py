@@ -4,9 +4,9 @@ set_state and dh, the step kernels' checks and bad input."""
 
 import numpy as np
 import pytest
-
 import reference_recurrent as ref
 from fastnn.kernels.lstm import lstm_backward_step, lstm_forward_step
+
 from fastnn.time_lstm import LSTM, TimeBiLSTM, TimeLSTM
 
 
@@ -27,7 +27,7 @@ def test_time_lstm_matches_oracle_across_stateful_calls(shape, dtype, rng, asser
     layer = TimeLSTM(*_copies(params), stateful=True)
     oracle = ref.TimeLSTMRef(*_copies(params), stateful=True)
     grads = layer.grads
-    for call in range(3):  # h and c of one call start the next
+    for _call in range(3):  # h and c of one call start the next
         xs = rng.standard_normal((N, T, D)).astype(dtype)
         dhs = rng.standard_normal((N, T, H)).astype(dtype)
         assert_close(layer.forward(xs), oracle.forward(xs), dtype)
@@ -225,7 +225,8 @@ def test_inconsistent_weights_are_rejected(args, error, match):
 def _bad_calls(layer, N, T, D, H):
     f = np.float32
     return [
-        (lambda: layer.forward(np.zeros((N, D), f)), ValueError, r"TimeLSTM.forward: xs has shape \(2, 3\); expected \(N, T, 3\)"),
+        (lambda: layer.forward(np.zeros((N, D), f)), ValueError,
+         r"TimeLSTM.forward: xs has shape \(2, 3\); expected \(N, T, 3\)"),
         (lambda: layer.forward(np.zeros((N, T, D + 1), f)), ValueError, r"xs has shape \(2, 4, 4\)"),
         (lambda: layer.forward(np.zeros((N, T, D), complex)), TypeError, r"xs has dtype complex128"),
         (lambda: layer.forward(np.zeros((N + 1, T, D), f)), ValueError,
@@ -310,7 +311,7 @@ def test_step_kernels_fuzzed_with_wrong_shapes_raise_and_write_nothing():
     """Any one operand of another shape: a ValueError before a byte is written."""
     rng = np.random.default_rng(5)
     N, T, H = 3, 4, 5
-    for trial in range(60):
+    for _trial in range(60):
         ops = _step_operands(N, T, H)
         name = list(ops)[rng.integers(len(ops))]
         shape = list(ops[name].shape)

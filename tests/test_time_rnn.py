@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 import time_reference as ref
+
 from fastnn.time_rnn import RNN, TimeRNN
 
 
@@ -19,7 +19,7 @@ def test_time_rnn_matches_oracle_across_stateful_calls(shape, dtype, rng, assert
     Wx, Wh, b = _params(rng, D, H, dtype)
     layer = TimeRNN(Wx.copy(), Wh.copy(), b.copy(), stateful=True)
     h = np.zeros((N, H))
-    for call in range(3):  # the last h of one call starts the next
+    for _call in range(3):  # the last h of one call starts the next
         xs = rng.standard_normal((N, T, D)).astype(dtype)
         dhs = rng.standard_normal((N, T, H)).astype(dtype)
         hs = layer.forward(xs)

@@ -4,8 +4,8 @@ example, on small and large random corpora, and the errors of bad input."""
 
 import numpy as np
 import pytest
-
 import reference_util as ref
+
 from fastnn import util
 
 TEXT = "You say goodbye and I say hello."

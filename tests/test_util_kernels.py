@@ -4,7 +4,6 @@ nothing written when a call is rejected."""
 
 import numpy as np
 import pytest
-
 import reference_util as ref
 from fastnn.kernels import cooccurrence, ppmi
 

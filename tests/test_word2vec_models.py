@@ -80,7 +80,7 @@ def test_training_steps_match_the_books_numpy_model(name):
 def test_cbow_sees_a_changed_weight_and_writes_grads_in_place():
     np.random.seed(0)
     model = CBOW(V, H, WINDOW, _corpus())
-    grads = [g for g in model.grads]
+    grads = list(model.grads)
     contexts, target = _batch(np.random.default_rng(0))
     model.forward(contexts, target)
     model.backward()
