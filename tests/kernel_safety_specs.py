@@ -3,8 +3,9 @@
 ``Spec`` and the small helpers the specs are built from live here; so do the
 specs of the later chapters' kernels (``later_specs``: recurrent steps,
 attention, embeddings, word statistics, sampling, dropout, the time loss).
-The chapter-1 specs stay beside the test.  Imported by the test both under
-pytest and when the test runs as a child script (tests/ is then sys.path[0]).
+The chapter-1 specs stay beside the test; tests/kernel_safety_cases.py derives
+the bad calls.  Imported by the test both under pytest and when the test runs
+as a child script (tests/ is then sys.path[0]).
 """
 
 from dataclasses import dataclass, field
@@ -21,9 +22,15 @@ class Spec:
     writes: tuple  # arguments the kernel writes (outputs, and in/out arguments)
     label: str = ""  # the kernel's name in its messages (default: its function name)
     variant: str = ""
-    extras: list = field(default_factory=list)  # (id, change(args), expected)
-    free_rows: tuple = ()  # written arguments with any number of rows (add_row's out)
-    valid: tuple = ()  # generated cases that are good calls here (cross_entropy takes y of any width)
+    extras: list = field(default_factory=list)  # (id, change(args), expected); replace generated cases of that id
+    # operand -> its axes of any length (add_row's out rows): a change of one is a good call
+    free_axes: dict = field(default_factory=dict)
+    expect: dict = field(default_factory=dict)  # case id -> expected, where a generated case's differs
+    # operands the strided overlap cases leave contiguous, as the kernel needs them; True: all of them
+    contiguous: tuple = ()
+
+    def is_contiguous(self, operand):
+        return self.contiguous is True or operand in self.contiguous
 
     @property
     def name(self):
@@ -138,41 +145,48 @@ def _attention(s):
     bad_start = lambda k: [(f"start_id={i}", _replace(start_id=i),
                             _raises("IndexError", k, rf"start_id is {i}; expected an integer in \[0, {V}\)"))
                            for i in (V, -1)]
+    # The tables may have any number of rows (V): the ids are checked against it,
+    # so one row fewer is still a good call while no id reaches V - 1.
+    fewer_rows = lambda k: _raises(
+        "IndexError", k, rf"ids holds ids in \[\d, {V - 1}\]; expected ids in \[0, {V - 1}\)")
     s += [Spec("attention_generate.attention_encode", lambda r: dict(
               table=_f(r, V, G), Wh=_f(r, H, G), ids=ids(r), hs=_f(r, T, H)), ("hs",),
-               extras=bad_ids("attention_encode")),
+               free_axes={"table": (0,)}, extras=bad_ids("attention_encode")),
           Spec("attention_generate.attention_greedy_decode", lambda r: dict(
               table=_f(r, V, G), Wh=_f(r, H, G), enc=_f(r, Te, H), Waff=_f(r, 2 * H, W), baff=_f(r, W),
               h=_f(r, H), c=_f(r, H), start_id=1, weights=_f(r, S, Te), out_ids=np.zeros(S, np.int64)),
-               ("h", "c", "weights", "out_ids"), extras=bad_start("attention_greedy_decode")),
+               ("h", "c", "weights", "out_ids"), free_axes={"table": (0,)},
+               extras=bad_start("attention_greedy_decode")),
           # Any question length and any number of ids to decode (ids' and out_ids' widths).
           Spec("attention_generate.attention_generate_batch", lambda r: dict(
               enc_table=_f(r, V, G), enc_Wh=_f(r, H, G), dec_table=_f(r, V, G), dec_Wh=_f(r, H, G),
               Waff=_f(r, 2 * H, W), baff=_f(r, W), ids=r.integers(0, V, (N, T)), start_ids=_labels(r, N, V),
-              out_ids=np.zeros((N, S), np.int64)), ("out_ids",), valid=("shape:ids", "shape:out_ids"),
+              out_ids=np.zeros((N, S), np.int64)), ("out_ids",),
+               free_axes={"enc_table": (0,), "dec_table": (0,), "ids": (1,), "out_ids": (1,)},
+               expect={"axis0-1:enc_table": fewer_rows("attention_generate_batch")},
                extras=[("ids=V", _set("ids", (1, 2), V), _raises("IndexError", "attention_generate_batch",
                                                                   r"ids holds ids in \[\d, 7\]")),
                        ("start_ids=-1", _set("start_ids", 0, -1), _raises("IndexError", "attention_generate_batch",
                                                                            r"start_ids holds ids in \[-1, \d\]"))]),
           Spec("seq2seq_generate.lstm_encode", lambda r: dict(
               table=_f(r, V, G), Wh=_f(r, H, G), ids=ids(r), h=_f(r, H), c=_f(r, H)), ("h", "c"),
-               valid=("shape:ids",), extras=bad_ids("lstm_encode")),  # any number of ids
+               free_axes={"table": (0,), "ids": (0,)}, extras=bad_ids("lstm_encode")),  # any number of ids
           # out_ids may have any length: it alone says how many ids to decode.
           Spec("seq2seq_generate.lstm_greedy_decode", lambda r: dict(
               table=_f(r, V, G), const=_f(r, G), Wh=_f(r, H, G), Waff=_f(r, H, W), score_const=_f(r, W),
               h=_f(r, H), c=_f(r, H), start_id=2, out_ids=np.zeros(S, np.int64)), ("h", "c", "out_ids"),
-               free_rows=("out_ids",), valid=("shape:out_ids", "tiny:out_ids"),
-               extras=bad_start("lstm_greedy_decode")),
+               free_axes={"table": (0,), "out_ids": (0,)}, extras=bad_start("lstm_greedy_decode")),
           # Any question length and any number of ids to decode (ids' and out_ids' widths).
           Spec("seq2seq_generate.lstm_encode_batch", lambda r: dict(
               table=_f(r, V, G), Wh=_f(r, H, G), ids=r.integers(0, V, (N, T)), h=_f(r, N, H), c=_f(r, N, H)),
-               ("h", "c"), valid=("shape:ids",),
+               ("h", "c"), free_axes={"table": (0,), "ids": (1,)},
+               expect={"axis0-1:table": fewer_rows("lstm_encode_batch")},
                extras=[("ids=V", _set("ids", (1, 2), V), _raises("IndexError", "lstm_encode_batch",
                                                                   r"ids holds ids in \[\d, 7\]"))]),
           Spec("seq2seq_generate.lstm_greedy_decode_batch", lambda r: dict(
               table=_f(r, V, G), const=_f(r, N, G), Wh=_f(r, H, G), Waff=_f(r, H, W), score_const=_f(r, N, W),
               h=_f(r, N, H), c=_f(r, N, H), start_ids=_labels(r, N, V), out_ids=np.zeros((N, S), np.int64)),
-               ("h", "c", "out_ids"), valid=("shape:out_ids",),
+               ("h", "c", "out_ids"), free_axes={"table": (0,), "out_ids": (1,)},
                extras=[("start_ids=-1", _set("start_ids", 0, -1), _raises("IndexError", "lstm_greedy_decode_batch",
                                                                            r"start_ids holds ids in \[-1, \d\]"))])]
 
@@ -182,28 +196,37 @@ def _words(s):
     idx = lambda r, *shape: r.integers(0, V, shape).astype(np.int64)
     bad = lambda name, index: [(f"{name}=V", _set(name, index, V), _returns(index[0] if len(index) == 1
                                                                             else index[0] * C + index[1]))]
-    s += [Spec("embedding.first_bad_index", lambda r: dict(idx=idx(r, M), n_rows=V), (), valid=("shape:idx",),
+    # W and dW may have any number of rows: ids outside them are reported (the
+    # position of the first), as bad ones are; idx holds V - 1 at the position
+    # each axis0-1:dW expects.  idx stays contiguous in the strided
+    # overlap cases: first_bad_index flattens it with reshape(-1), which Numba
+    # compiles for contiguous arrays only.
+    words = dict(contiguous=("idx",))
+    s += [Spec("embedding.first_bad_index", lambda r: dict(idx=idx(r, M), n_rows=V), (), free_axes={"idx": (0,)},
                extras=[("idx=-1", _set("idx", 3, -1), _returns(3))]),
           Spec("embedding.embedding_forward", lambda r: dict(W=_f(r, V, D), idx=idx(r, M), out=_f(r, M, D)),
-               ("out",), extras=bad("idx", (2,))),
-          # dW may have fewer rows than the ids reach: those ids are reported, as bad ones are
+               ("out",), free_axes={"W": (0,)}, extras=bad("idx", (2,)), **words),
           Spec("embedding.embedding_backward", lambda r: dict(dout=_f(r, M, D), idx=idx(r, M), dW=_f(r, V, D)),
-               ("dW",), free_rows=("dW",), extras=bad("idx", (4,))),
+               ("dW",), free_axes={"dW": (0,)}, expect={"axis0-1:dW": _returns(0)}, extras=bad("idx", (4,)),
+               **words),
           Spec("embedding.scatter_add", lambda r: dict(dout=_f(r, M, D), idx=idx(r, M), dW=_f(r, V, D)),
-               ("dW",), free_rows=("dW",), extras=bad("idx", (0,))),
+               ("dW",), free_axes={"dW": (0,)}, expect={"axis0-1:dW": _returns(0)}, extras=bad("idx", (0,)),
+               **words),
           Spec("embedding.embedding_mean_forward", lambda r: dict(W=_f(r, V, D), idx=idx(r, M, C), out=_f(r, M, D)),
-               ("out",), valid=("shape:idx",), extras=[("idx=V", _set("idx", (1, 1), V), _returns(3))]),
+               ("out",), free_axes={"W": (0,), "idx": (1,)}, extras=[("idx=V", _set("idx", (1, 1), V), _returns(3))],
+               **words),
           Spec("embedding.embedding_mean_backward", lambda r: dict(dout=_f(r, M, D), idx=idx(r, M, C),
                                                                    dW=_f(r, V, D)),
-               ("dW",), free_rows=("dW",), valid=("shape:idx",), extras=[("idx=V", _set("idx", (2, 0), V),
-                                                                           _returns(4))]),
+               ("dW",), free_axes={"dW": (0,), "idx": (1,)}, expect={"axis0-1:dW": _returns(0)},
+               extras=[("idx=V", _set("idx", (2, 0), V), _returns(4))], **words),
           Spec("embedding.embedding_dot_forward", lambda r: dict(
               W=_f(r, V, D), idx=idx(r, M, C), h=_f(r, M, D), rows=_f(r, M, C, D), out=_f(r, M, C)),
-               ("rows", "out"), extras=[("idx=V", _set("idx", (4, 1), V), _returns(9))]),
+               ("rows", "out"), free_axes={"W": (0,)}, extras=[("idx=V", _set("idx", (4, 1), V), _returns(9))],
+               **words),
           Spec("embedding.embedding_dot_backward", lambda r: dict(
               dout=_f(r, M, C), h=_f(r, M, D), rows=_f(r, M, C, D), idx=idx(r, M, C), dW=_f(r, V, D),
-              dh=_f(r, M, D)), ("dW", "dh"), free_rows=("dW",),
-               extras=[("idx=V", _set("idx", (0, 1), V), _returns(1))])]
+              dh=_f(r, M, D)), ("dW", "dh"), free_axes={"dW": (0,)}, expect={"axis0-1:dW": _returns(2)},
+               extras=[("idx=V", _set("idx", (0, 1), V), _returns(1))], **words)]
     K, group = 6, 3
     bad_group = lambda k: [(f"group={g}", _replace(group=g), _raises("ValueError", k, f"group is {g}"))
                            for g in (0, 4)]
@@ -218,7 +241,7 @@ def _words(s):
     s += [Spec("sampling.fill_negative_samples", lambda r: dict(
               cdf=np.cumsum(r.random(V) + 0.1), target=idx(r, R), uniforms=r.random(40),
               out=np.zeros((R, S), np.int32), row=0, col=0), ("out",),
-               valid=("shape:cdf", "shape:uniforms", "shape:out"),
+               free_axes={"cdf": (0,), "uniforms": (0,), "out": (1,)},
                extras=[("row=-1", _replace(row=-1), _raises("ValueError", "fill_negative_samples", "row is -1")),
                        ("col=S", _replace(col=S), _raises("ValueError", "fill_negative_samples", f"col is {S}"))])]
 
@@ -230,9 +253,9 @@ def _statistics(s):
     outside = ("ValueError", r"^co_occurrence: corpus\[\d+\] is \d, outside the vocabulary \[0, 1\)")
     s += [Spec("cooccurrence.co_occurrence", lambda r: dict(
               corpus=corpus(r), window=2, counts=np.zeros((V, V), np.int32), parallel=False, shift=None),
-               ("counts",), valid=("shape:corpus", "tiny:counts"),  # a (1, 1) counts is square: the ids are refused
-               extras=[("tiny:counts", lambda args: dict(args, counts=np.zeros((1, 1), np.int32)), outside),
-                       ("id=V", _set("corpus", 3, V), ("ValueError", rf"^co_occurrence: corpus\[3\] is {V}")),
+               # counts must be C-contiguous (checked before overlap); a (1, 1) counts is square: the ids are refused
+               ("counts",), free_axes={"corpus": (0,)}, contiguous=("counts",), expect={"tiny:counts": outside},
+               extras=[("id=V", _set("corpus", 3, V), ("ValueError", rf"^co_occurrence: corpus\[3\] is {V}")),
                        ("window=-1", _replace(window=-1), ("ValueError", r"^co_occurrence: window is -1"))]),
           Spec("ppmi.column_sums", lambda r: dict(counts=counts(r), sums=np.zeros(V, np.int64)), ("sums",)),
           Spec("ppmi.ppmi_rows", lambda r: dict(
@@ -245,12 +268,12 @@ def _elementwise(s):
     shape, R, V = (3, 4), 6, 5
     s += [Spec("dropout.dropout_forward", lambda r: dict(
               x=_f(r, *shape), u=r.random(shape), ratio=0.5, mask=np.zeros(shape, np.bool_), out=_f(r, *shape)),
-               ("mask", "out")),
+               ("mask", "out"), contiguous=True),  # flat loops: see the chapter-1 sigmoid's specs
           Spec("dropout.dropout_backward", lambda r: dict(
-              dout=_f(r, *shape), mask=r.random(shape) > 0.5, dx=_f(r, *shape)), ("dx",)),
+              dout=_f(r, *shape), mask=r.random(shape) > 0.5, dx=_f(r, *shape)), ("dx",), contiguous=True),
           Spec("time_dropout.time_dropout_forward", lambda r: dict(
               x=_f(r, *shape), u=r.random(shape), ratio=0.5, scale=2.0, mask=_f(r, *shape), out=_f(r, *shape)),
-               ("mask", "out")),
+               ("mask", "out"), contiguous=True),
           Spec("fast_tanh.tanh_into", lambda r: dict(x=_f(r, 7), out=_f(r, 7)), ("out",))]
     labels = lambda r: np.where(r.random(R) < 0.3, -1, _labels(r, R, V))
     for p in ("", "_parallel"):

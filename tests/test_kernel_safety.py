@@ -1,11 +1,12 @@
 """Every public kernel rejects bad operands before it touches memory.
 
-Bad calls (wrong shapes, too-small outputs, mixed float32/float64, outputs
-overlapping another operand, bad repeat counts and axes, labels out of range)
-are generated from one table of good calls, SPECS (the chapter-1 kernels'
-below, the later chapters' in tests/kernel_safety_specs.py).  Each must raise the
-exception named here, with a message naming the kernel, and leave every array
-it was given as it was.
+Bad calls (each axis of each operand one too long or too short, mixed
+float32/float64, outputs overlapping another operand in contiguous, strided,
+reversed, transposed and interleaved views, bad repeat counts and axes, labels
+out of range) are generated (tests/kernel_safety_cases.py) from one table of
+good calls, SPECS (the chapter-1 kernels' below, the later chapters' in
+tests/kernel_safety_specs.py).  Each must raise the exception named there,
+with a message naming the kernel, and leave every array it was given as it was.
 
 A kernel that writes out of bounds can kill the interpreter, so the calls run
 in child processes (this file run as a script prints one JSON outcome per
@@ -25,11 +26,19 @@ import sys
 
 import numpy as np
 import pytest
+from kernel_safety_cases import cases as _cases
+from kernel_safety_specs import (
+    LATER_NO_OPERANDS,
+    Spec,
+    _f,
+    _labels,
+    _one_hot,
+    _replace,
+    _returns_bad_row,
+    _set,
+    later_specs,
+)
 
-from kernel_safety_specs import (LATER_NO_OPERANDS, Spec, _f, _labels, _one_hot, _replace, _returns_bad_row, _set,
-                                 later_specs)
-
-F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
 PKG = "fastnn.kernels"
 
 
@@ -47,17 +56,20 @@ def _bad_runs(kernel):
 
 def _specs():
     s = []
+    # contiguous=True: flat loops over reshape(-1), which Numba compiles for
+    # contiguous arrays only; a strided operand fails at typing, before any check.
     for p in ("", "_parallel"):
-        s += [Spec(f"activation.sigmoid_forward{p}", lambda r: dict(x=_f(r, 6, 5), out=_f(r, 6, 5)), ("out",)),
+        s += [Spec(f"activation.sigmoid_forward{p}", lambda r: dict(x=_f(r, 6, 5), out=_f(r, 6, 5)), ("out",),
+                   contiguous=True),
               Spec(f"activation.sigmoid_backward{p}",
-                   lambda r: dict(dout=_f(r, 6, 5), y=_f(r, 6, 5), dx=_f(r, 6, 5)), ("dx",))]
+                   lambda r: dict(dout=_f(r, 6, 5), y=_f(r, 6, 5), dx=_f(r, 6, 5)), ("dx",), contiguous=True)]
     fwd = lambda n, d, h: lambda r: dict(x=_f(r, n, d), W=_f(r, d, h), b=_f(r, h), out=_f(r, n, h))
     bwd = lambda n, d, h: lambda r: dict(dout=_f(r, n, h), x=_f(r, n, d), W=_f(r, d, h),
                                          dx=_f(r, n, d), dW=_f(r, d, h), db=_f(r, h))
     mfwd = lambda n, d, h: lambda r: dict(x=_f(r, n, d), W=_f(r, d, h), out=_f(r, n, h))
     mbwd = lambda n, d, h: lambda r: dict(dout=_f(r, n, h), x=_f(r, n, d), W=_f(r, d, h),
                                           dx=_f(r, n, d), dW=_f(r, d, h))
-    s += [Spec("affine.add_row", lambda r: dict(out=_f(r, 6, 4), b=_f(r, 4)), ("out",), free_rows=("out",)),
+    s += [Spec("affine.add_row", lambda r: dict(out=_f(r, 6, 4), b=_f(r, 4)), ("out",), free_axes={"out": (0,)}),
           Spec("affine.affine_forward_small", fwd(6, 3, 4), ("out",)),
           Spec("affine.affine_backward_small", bwd(6, 3, 4), ("dx", "dW", "db")),
           Spec("matmul.matmul_forward_small", mfwd(6, 3, 4), ("out",)),
@@ -80,7 +92,7 @@ def _specs():
             args.update({f"hyper{i}": h for i, h in enumerate(hyper)})
             return args
         for p in ("", "_parallel"):
-            s.append(Spec(f"optimizers.{name}_update{p}", make, ("param",) + states))
+            s.append(Spec(f"optimizers.{name}_update{p}", make, ("param",) + states, contiguous=True))
     for p in ("", "_parallel"):
         for axis in (0, 1):
             long = (6, 4) if axis == 0 else (3, 8)
@@ -95,10 +107,11 @@ def _specs():
         v = "x" + "x".join(map(str, shape))
         s += [Spec("sigmoid_loss.sigmoid_cross_entropy_forward", lambda r, shape=shape: dict(
                   x=_f(r, *shape), t=_labels(r, 6, 2).reshape(shape), y=_f(r, *shape)), ("y",), variant=v,
+                  contiguous=True,
                   extras=[("label 2", _set("t", 1, 2), _returns_bad_row(1))] if len(shape) == 1 else []),
               Spec("sigmoid_loss.sigmoid_cross_entropy_backward", lambda r, shape=shape: dict(
                   y=_f(r, *shape), t=_labels(r, 6, 2).reshape(shape), dout=1.0, dx=_f(r, *shape)), ("dx",),
-                  variant=v)]
+                  variant=v, contiguous=True)]
     for p in ("", "_parallel"):
         s += [Spec(f"softmax_loss.softmax_forward{p}", lambda r: dict(x=_f(r, 6, 5), y=_f(r, 6, 5)), ("y",)),
               Spec(f"softmax_loss.softmax_backward{p}",
@@ -115,10 +128,12 @@ def _specs():
                       variant=v, extras=[] if v == "onehot" else [  # labels are compared, never used as indices
                           ("label=2**40", _set("t", 0, 2**40), ("returns", lambda result: result is None))])]
     for name in ("cross_entropy", "cross_entropy_sum"):
-        for v, lab in (("index", _labels), ("onehot", _one_hot)):
-            s.append(Spec(f"softmax_loss.{name}", lambda r, lab=lab: dict(
-                y=np.abs(_f(r, 6, 5)), t=lab(r, 6, 5)), (), variant=v, valid=("shape:y",) if v == "index" else (),
-                extras=[("label=-7", _set("t", 4, -7), _returns_bad_row(4))] if v == "index" else []))
+        # Labels index y's columns: y may be of any width, a label beyond it is reported.
+        s.append(Spec(f"softmax_loss.{name}", lambda r: dict(y=np.abs(_f(r, 6, 5)), t=_labels(r, 6, 5)), (),
+                      variant="index", free_axes={"y": (1,)}, expect={"axis1-1:y": _returns_bad_row(0)},
+                      extras=[("label=-7", _set("t", 4, -7), _returns_bad_row(4))]))
+        s.append(Spec(f"softmax_loss.{name}", lambda r: dict(y=np.abs(_f(r, 6, 5)), t=_one_hot(r, 6, 5)), (),
+                      variant="onehot"))
     return s
 
 
@@ -131,68 +146,6 @@ NO_OPERANDS = {
     "fast_exp.exp_approx": "one scalar in, one out",
     **LATER_NO_OPERANDS,
 }
-
-
-# ---------------------------------------------------------------- the bad calls
-
-def _overlapping(first, second):
-    """Copies of first and second in one buffer, second starting inside first's last element."""
-    offset = (first.nbytes - 1) // second.itemsize * second.itemsize
-    buffer = np.zeros(offset + second.nbytes + first.nbytes, np.uint8)
-    a = buffer[:first.nbytes].view(first.dtype).reshape(first.shape)
-    b = buffer[offset:offset + second.nbytes].view(second.dtype).reshape(second.shape)
-    b[...] = second
-    a[...] = first  # first's values win the shared bytes
-    assert np.shares_memory(a, b)
-    return a, b
-
-
-def _resized(shape, axis, delta):
-    shape = list(shape)
-    shape[axis] = max(shape[axis] + delta, 0)
-    return tuple(shape)
-
-
-def _cases(spec, exhaustive):
-    """[(case id, change(args) -> args, (exception or "returns", regex or check))] for one spec."""
-    args = spec.make(np.random.default_rng(0))
-    arrays = [k for k, v in args.items() if isinstance(v, np.ndarray)]
-    floats = [k for k in arrays if args[k].dtype.kind == "f"]
-    label = spec.message_name.replace(".", r"\.")
-    shape_error = ("ValueError", rf"^{label}: \w+ has shape \(")
-    cases = []
-    for k in arrays:  # one more column (or element) in one argument
-        cases.append((f"shape:{k}", _swap(k, lambda a: np.ones(_resized(a.shape, -1, 1), a.dtype)), shape_error))
-    for k in spec.writes:  # outputs too small: one row short, and a single element
-        if k not in spec.free_rows:
-            cases.append((f"short:{k}", _swap(k, lambda a: np.ones(_resized(a.shape, 0, -1), a.dtype)), shape_error))
-        cases.append((f"tiny:{k}", _swap(k, lambda a: np.ones((1,) * a.ndim, a.dtype)), shape_error))
-    mixed = [] if len(floats) < 2 else floats if exhaustive else floats[-1:]
-    for k in mixed:
-        cases.append((f"dtype:{k}", _swap(k, lambda a: a.astype(F32)),
-                      ("TypeError", rf"^{label}: \w+ has dtype float(32|64); expected float(32|64)")))
-    for w in spec.writes:
-        for k in arrays:
-            if k != w:
-                names = rf"({w} overlaps {k}|{k} overlaps {w})"
-                cases.append((f"overlap:{w}~{k}", _overlap(k, w), ("ValueError", rf"^{label}: {names} in memory")))
-    cases = [case for case in cases if case[0] not in spec.valid]
-    cases += spec.extras
-    return cases
-
-
-def _swap(name, new):
-    def change(args):
-        args[name] = new(args[name])
-        return args
-    return change
-
-
-def _overlap(first, second):
-    def change(args):
-        args[first], args[second] = _overlapping(args[first], args[second])
-        return args
-    return change
 
 
 def _spec_map():
@@ -307,13 +260,57 @@ def test_every_public_kernel_is_in_the_table():
 
 
 def test_the_cases_cover_shapes_dtypes_overlap_and_short_outputs():
+    """Every axis of every operand one larger and one smaller; every output against every
+    other operand in every overlap layout; and the Specs' declarations name real cases."""
     kinds = {case_id.split(":")[0] for spec in SPECS for case_id, _, _ in _cases(spec, False)}
-    assert {"shape", "short", "tiny", "dtype", "overlap"} <= kinds
+    assert {"axis0+1", "axis0-1", "axis1+1", "axis1-1", "axis2+1", "axis2-1", "tiny", "dtype",
+            "overlap", "offset", "step2", "reversed", "transposed", "interleaved"} <= kinds
     for spec in SPECS:
+        args = spec.make(np.random.default_rng(0))
+        arrays = {k: v for k, v in args.items() if isinstance(v, np.ndarray)}
         ids = [case_id for case_id, _, _ in _cases(spec, False)]
-        assert len(ids) == len(set(ids)), f"{spec.name}: duplicate case ids"
-        if spec.writes:
-            assert any(i.startswith("overlap:") for i in ids), spec.name
+        generated = set(ids)
+        assert len(ids) == len(generated), f"{spec.name}: duplicate case ids"
+        for k, a in arrays.items():
+            for axis, size in enumerate(a.shape):
+                assert f"axis{axis}+1:{k}" in generated and (size == 0 or f"axis{axis}-1:{k}" in generated)
+        for w in spec.writes:
+            others = [k for k in arrays if k != w]
+            for k in others:
+                assert {f"overlap:{w}~{k}", f"offset:{w}~{k}"} <= generated, (spec.name, w, k)
+                if not (spec.is_contiguous(w) and spec.is_contiguous(k)):
+                    assert {f"step2:{w}~{k}", f"reversed:{w}~{k}"} <= generated, (spec.name, w, k)
+            if not spec.is_contiguous(w) and any(not spec.is_contiguous(k) for k in others):
+                assert any(i.startswith(f"interleaved:{w}~") for i in ids), (spec.name, w)
+        for k, axes in spec.free_axes.items():
+            assert set(axes) <= set(range(arrays[k].ndim)), (spec.name, k)
+        assert set(spec.expect) <= generated, f"{spec.name}: expect names no generated case"
+        assert spec.contiguous is True or set(spec.contiguous) <= set(arrays), spec.name
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_the_strided_cases_build_the_views_they_name(spec):
+    """Each strided case's pair shares memory (interleaved: only its address range), its
+    view is of the kind named, and all the strided cases of a kernel share one layout
+    per operand (one Numba compile)."""
+    layouts = set()
+    for case_id, change, _ in _cases(spec, False):
+        kind, _, pair = case_id.partition(":")
+        if kind not in ("step2", "reversed", "transposed", "interleaved"):
+            continue
+        args = change(spec.make(np.random.default_rng(0)))
+        w, k = (args[name] for name in pair.split("~"))
+        assert np.may_share_memory(w, k) and np.shares_memory(w, k) == (kind != "interleaved"), case_id
+        styled = w if not spec.is_contiguous(pair.split("~")[0]) else k
+        if kind == "reversed":
+            assert min(styled.strides) < 0, case_id
+        if kind == "transposed":
+            assert styled.strides[0] < styled.strides[-1], case_id
+        layouts.add(tuple((name, a.flags.c_contiguous, a.flags.f_contiguous)
+                          for name, a in args.items() if isinstance(a, np.ndarray)))
+    assert len(layouts) <= 1, f"{spec.name}: {layouts}"
+    for layout in layouts:
+        assert all(not c and not f for name, c, f in layout if not spec.is_contiguous(name)), layout
 
 
 if __name__ == "__main__":
