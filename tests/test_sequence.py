@@ -5,13 +5,13 @@ import datetime
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
-
+from book_checkout import book_dir
 from fastnn.dataset import sequence
 
-BOOK_GIT = "/work/.mirror/oreilly-japan+deep-learning-from-scratch-2/repo"
 DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%A, %B %d, %Y", "%m/%d/%y")
 
 
@@ -33,9 +33,10 @@ def book_loader(path, seed=1984):
     first appearance over question then answer, numpy's global shuffle after
     seed(seed), the last tenth held out."""
     questions, answers = [], []
-    for line in open(path):
-        questions.append(line[:line.find("_")])
-        answers.append(line[line.find("_"):-1])
+    with open(path) as lines:
+        for line in lines:
+            questions.append(line[:line.find("_")])
+            answers.append(line[line.find("_"):-1])
     char_to_id = {}
     for q, a in zip(questions, answers):
         for c in q + a:
@@ -48,16 +49,6 @@ def book_loader(path, seed=1984):
     x, t = x[indices], t[indices]
     cut = len(x) - len(x) // 10
     return (x[:cut], t[:cut]), (x[cut:], t[cut:]), char_to_id
-
-
-def _book_file(name, folder):
-    """The book's own data file, from the local mirror of its repository (None without it)."""
-    if not os.path.isdir(BOOK_GIT):
-        return None
-    text = subprocess.run(["git", f"--git-dir={BOOK_GIT}", "show", f"HEAD:dataset/{name}"],
-                          capture_output=True, check=True).stdout
-    (folder / name).write_bytes(text)
-    return folder / name
 
 
 @pytest.fixture(scope="module")
@@ -86,15 +77,14 @@ def test_made_files_load_as_the_book_loads_them(made, name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sequence.NAMES)
-def test_the_books_files_load_as_the_book_loads_them(tmp_path, name):
-    path = _book_file(name, tmp_path)
-    if path is None:
-        pytest.skip("the book's repository is not mirrored on this machine")
-    _same(sequence.load_data(name, data_dir=tmp_path), book_loader(path))
+def test_the_books_files_load_as_the_book_loads_them(name):
+    """The book's own data files ($FASTNN_BOOK_DIR/dataset, see tests/book_checkout.py), read in place."""
+    folder = book_dir(f"dataset/{name}") / "dataset"
+    _same(sequence.load_data(name, data_dir=folder), book_loader(folder / name))
     sequence.char_to_id.clear()
     sequence.id_to_char.clear()
     # the book's first line, as its ch07/show_addition_dataset.py prints it
-    (x, t), _ = sequence.load_data(name, data_dir=tmp_path)
+    (x, t), _ = sequence.load_data(name, data_dir=folder)
     assert x.shape[0] == 45000
 
 
@@ -144,7 +134,8 @@ def test_date_file_format(made):
         day = datetime.date.fromisoformat(iso)
         assert datetime.date(1970, 1, 1) <= day <= datetime.date(2017, 12, 31)
         assert _parse_date(human.title() if "/" not in human else human) == day
-        styles.add(("/" in human, "," in human.split(" ")[0], human.isupper(), human.islower(), len(human.split(" ")[0])))
+        first = human.split(" ")[0]
+        styles.add(("/" in human, "," in first, human.isupper(), human.islower(), len(first)))
     assert len(styles) >= 8  # numeric, with weekday, upper, lower, title, short months ...
 
 
@@ -167,7 +158,8 @@ def test_search_order(made, tmp_path, monkeypatch):
 
 
 def test_missing_file_is_one_clear_line(tmp_path):
-    with pytest.raises(sequence.SequenceNotFoundError, match=r"no date.txt in .*python -m fastnn.dataset.sequence") as e:
+    missing = r"no date.txt in .*python -m fastnn.dataset.sequence"
+    with pytest.raises(sequence.SequenceNotFoundError, match=missing) as e:
         sequence.load_data("date.txt", data_dir=tmp_path / "none")
     assert "\n" not in str(e.value) and isinstance(e.value, FileNotFoundError)
     assert sequence.get_vocab() == ({}, {})
@@ -204,17 +196,16 @@ def test_make_from_a_shell(tmp_path):
 
 @pytest.mark.slow
 def test_the_books_own_loader_reads_made_files(made, tmp_path):
-    """The book's dataset/sequence.py itself (from the mirror), run on make()'s files, gives load_data's arrays."""
-    if not os.path.isdir(BOOK_GIT):
-        pytest.skip("the book's repository is not mirrored on this machine")
-    source = subprocess.run(["git", f"--git-dir={BOOK_GIT}", "show", "HEAD:dataset/sequence.py"],
-                            capture_output=True, text=True, check=True).stdout
+    """The book's dataset/sequence.py itself ($FASTNN_BOOK_DIR), run on make()'s files, gives load_data's arrays."""
+    source = (book_dir("dataset/sequence.py") / "dataset" / "sequence.py").read_text(encoding="utf-8")
     for name in sequence.NAMES:
         (tmp_path / name).write_text((made / name).read_text())
     book = {"__file__": str(tmp_path / "sequence.py"), "__name__": "book_sequence"}
     exec(compile(source, "book_sequence.py", "exec"), book)
     for name in sequence.NAMES:
-        expected = book["load_data"](name)
+        with warnings.catch_warnings():  # the book's load_data leaves its open file to the garbage collector
+            warnings.simplefilter("ignore", ResourceWarning)
+            expected = book["load_data"](name)
         loaded = sequence.load_data(name, data_dir=made)
         for a, b in zip([*loaded[0], *loaded[1]], [*expected[0], *expected[1]]):
             np.testing.assert_array_equal(a, b)
