@@ -15,6 +15,7 @@ tests/op_registry.py (``OpInfo.build`` and ``OpInfo.saved``).
 """
 
 import re
+import warnings
 
 import numpy as np
 import op_registry as reg
@@ -93,6 +94,14 @@ def test_a_replaced_grad_of_another_shape_is_refused(op, i, shape, dtype):
     _assert_backward_still_right(op, layer, sample, backward_args)
 
 
+def _reshape_in_place(a, shape):
+    """a.shape = shape: NumPy 2.5 deprecates it, but a user's code may still do it,
+    and the layers must still notice."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        a.shape = shape
+
+
 @pytest.mark.parametrize("op", LAYERS_WITH_PARAMS, ids=lambda op: op.name)
 def test_a_grad_reshaped_in_place_is_refused(op, dtype):
     """Same array, same size, another shape (``g.shape = ...``): the fast path reads
@@ -103,12 +112,12 @@ def test_a_grad_reshaped_in_place_is_refused(op, dtype):
     layer.backward(*backward_args)  # the fast path is primed
     for i, grad in enumerate(layer.grads):
         shape = grad.shape
-        grad.shape = shape[::-1] if grad.ndim == 2 else (1, grad.size)
+        _reshape_in_place(grad, shape[::-1] if grad.ndim == 2 else (1, grad.size))
         before = _snapshot(layer)
         with pytest.raises(ValueError, match=rf"{op.name}\.backward: grads\[{i}\] has shape"):
             layer.backward(*backward_args)
         assert _snapshot(layer) == before
-        grad.shape = shape
+        _reshape_in_place(grad, shape)
     _assert_backward_still_right(op, layer, sample, backward_args)
 
 
