@@ -29,7 +29,7 @@ WORKLOADS = {
 }
 
 
-def _corpus(path, words=3000):
+def _corpus(path, words=20000):
     import numpy as np
     rng = np.random.default_rng(0)
     vocab = [f"w{i}" for i in range(200)]
