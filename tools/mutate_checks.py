@@ -1,0 +1,454 @@
+"""Mutation run over the kernels' operand checks; docs/mutation.md says what it mutates and how to read it.
+
+Each mutant weakens one check in kernels/*.py.  It is written into a private copy
+of the project (never into this checkout), the safety sweep and the kernel tests
+that import the mutated module run against that copy, and the mutants no test
+kills are reported.  Usage:
+    python tools/mutate_checks.py --list
+    python tools/mutate_checks.py [--only REGEX] [--jobs 2] [--report results.json]
+"""
+
+import argparse
+import ast
+import concurrent.futures
+import io
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections import Counter, namedtuple
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = "kernels/_checks.py"
+SAFETY_GLOB = "tests/test_*safety*.py"  # the table-driven sweep, run for every mutant
+MAX_AXES = 3  # kernel operands have at most 3 axes; an axis no call has is found at run time
+CHECK_CALL = re.compile(r"^_?check")  # check_shape, _check_forward, _check_loss_forward_call, ...
+NOT_CHECKS = re.compile(r"__init__|_config|_cache_")  # package set-up and Numba's cache: no operand checks
+PROBE = '__import__("_mutate_probe").loosen'
+
+Mutant = namedtuple("Mutant", "id key path line kind mode edits desc")
+
+# ---------------------------------------------------------------- generating the mutants
+
+
+def callee(node):
+    f = node.func if isinstance(node, ast.Call) else node
+    if isinstance(f, ast.Call) and f.args:  # in_python(_check_forward)(...): the wrapped check
+        return callee(f.args[0])
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+class Source:
+    """A kernels/*.py file: text, AST, and character offsets of AST positions (which count UTF-8 bytes)."""
+
+    def __init__(self, root, rel):
+        self.text = (root / rel).read_text()
+        self.lines = self.text.splitlines(keepends=True)
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+        self.tree = ast.parse(self.text)
+
+    def span(self, node):
+        off = lambda n, col: self.starts[n - 1] + len(self.lines[n - 1].encode()[:col].decode())
+        return off(node.lineno, node.col_offset), off(node.end_lineno, node.end_col_offset)
+
+    def seg(self, node):
+        return self.text[slice(*self.span(node))]
+
+    def nodes(self):
+        """(node, enclosing function's dotted name, inside an @overload) in source order."""
+        found = []
+
+        def visit(node, func, jit):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.FunctionDef):
+                    over = any(callee(d) == "overload" for d in child.decorator_list)
+                    visit(child, f"{func}.{child.name}" if func else child.name, jit or over)
+                    continue
+                if hasattr(child, "lineno"):
+                    found.append((child, func or "<module>", jit))
+                visit(child, func, jit)
+        visit(self.tree, "", False)
+        return sorted(found, key=lambda t: (t[0].lineno, t[0].col_offset))
+
+
+def apply(text, edits):
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def names_in(call):
+    """The operands a check call names (a string literal followed by the variable it names), for ids."""
+    return ",".join(a.value for a, b in zip(call.args, call.args[1:]) if isinstance(a, ast.Constant)
+                    and isinstance(b, ast.Name) and a.value == b.id)
+
+
+def shape_helpers(tree):
+    """Functions that pass a parameter to check_shape as another's expected shape: name -> (array
+    index, shape index), loosened at their call sites; and those check_shape calls."""
+    helpers, inner = {}, set()
+    for f in tree.body:
+        params = [a.arg for a in f.args.args] if isinstance(f, ast.FunctionDef) else []
+        for c in ast.walk(f) if params else ():
+            if isinstance(c, ast.Call) and callee(c) == "check_shape" and len(c.args) >= 4 and all(
+                    isinstance(a, ast.Name) and a.id in params for a in c.args[2:4]):
+                helpers[f.name] = (params.index(c.args[2].id), params.index(c.args[3].id))
+                inner.add(c)
+    return helpers, inner
+
+
+def mutants_of(root, rel):
+    src = Source(root, rel)
+    out, seen, count = [], Counter(), Counter()
+    helpers, inner = shape_helpers(src.tree)
+
+    def add(at, func, jit, kind, detail, edits, desc, mode=None):
+        key = f"{rel}:{kind}:{func}.{detail}"
+        seen[key] += 1
+        key += f"#{seen[key]}" if seen[key] > 1 else ""
+        compile(apply(src.text, edits), rel, "exec")  # a generator bug, not a mutant: fail loudly
+        out.append(Mutant(key.replace(":", f":{at.lineno}:", 1), key, rel, at.lineno, kind,
+                          mode or ("jit" if jit else "py"), edits, desc))
+
+    def drop(container, spans, i, closer):
+        """Edits deleting element i (spans: each one's (start, end)) of a tuple or dict literal."""
+        s, e = src.span(container)
+        if len(spans) == 1:
+            return [(s, e, closer)]
+        if len(spans) == 2 and closer == "()":  # keep it a tuple
+            return [(s, e, "(" + src.text[slice(*spans[1 - i])] + ",)")]
+        if i < len(spans) - 1:
+            return [(spans[i][0], spans[i + 1][0], "")]
+        return [(spans[i - 1][1], spans[i][1], "")]
+
+    def loosen(func, jit, label, expected, array):
+        if src.seg(expected) == src.seg(array) + ".shape":  # the array against itself: nothing to loosen
+            return
+        for i in range(len(expected.elts) if isinstance(expected, ast.Tuple) else MAX_AXES):
+            new = f"{PROBE}({src.seg(expected)}, {src.seg(array)}, {i})"
+            add(expected, func, jit, "loosen", f"{label}[{i}]", [(*src.span(expected), new)],
+                f"axis {i} of {' '.join(src.seg(expected).split())} <- {src.seg(array)}.shape[{i}]", mode="py")
+
+    for node, func, jit in src.nodes():
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and CHECK_CALL.match(callee(node.value)):
+            add(node, func, jit, "remove", f"{callee(node.value)}({names_in(node.value)})",
+                [(*src.span(node), "pass")], "-> pass")
+        name, args = (callee(node), node.args) if isinstance(node, ast.Call) else ("", [])
+        if name == "shape_of" and len(args) >= 3:
+            add(node, func, jit, "remove", f"shape_of({src.seg(args[2])})", [(*src.span(node), src.seg(args[2]) +
+                ".shape")], f"-> {src.seg(args[2])}.shape")
+        elif name == "check_operands":
+            for d in (a for a in args[1:3] if isinstance(a, ast.Dict)):
+                spans = [(src.span(k)[0], src.span(v)[1]) for k, v in zip(d.keys, d.values)]
+                for i, (k, v) in enumerate(zip(d.keys, d.values)):
+                    op = k.value if isinstance(k, ast.Constant) else src.seg(k)
+                    add(k, func, jit, "entry", f"check_operands(-{op})", drop(d, spans, i, "{}"), f"drop entry {op!r}")
+                    if isinstance(v, ast.Tuple) and len(v.elts) >= 2:
+                        loosen(func, jit, f"check_operands({op})", v.elts[1], v.elts[0])
+        elif name == "check_apart" and len(args) >= 4 and isinstance(args[1], ast.Tuple) and isinstance(
+                args[2], ast.Tuple) and isinstance(args[3], ast.Constant):
+            for i, op in enumerate(args[1].elts):
+                edits = [x for t in args[1:3] for x in drop(t, [src.span(v) for v in t.elts], i, "()")]
+                if i < args[3].value:  # one input fewer
+                    edits.append((*src.span(args[3]), str(args[3].value - 1)))
+                add(node, func, jit, "entry", f"check_apart(-{op.value})", edits, f"drop operand {op.value!r}")
+        elif name == "check_shape" and len(args) >= 4 and node not in inner:
+            loosen(func, jit, f"check_shape({names_in(node)})", args[3], args[2])
+        elif name in helpers and len(args) > max(helpers[name]):
+            loosen(func, jit, f"{name}({names_in(node)})", args[helpers[name][1]], args[helpers[name][0]])
+        if isinstance(node, ast.If):
+            count[func] += 1
+            tag, span, test = f"if#{count[func]}", src.span(node.test), " ".join(src.seg(node.test).split())
+            raises = any(isinstance(b, ast.Raise) for b in node.body)
+            if rel != CHECKS:  # a kernel's own `if ...: raise`
+                if raises:
+                    add(node, func, jit, "raise", f"{tag}->False", [(*span, "False")], f"if {test}: -> if False:")
+                continue
+            for value in ("False",) if raises else ("False", "True"):  # forcing a raise would kill every call
+                add(node, func, jit, "branch", f"{tag}->{value}", [(*span, value)], f"if {test}: -> if {value}:")
+            for part in ast.walk(node.test):
+                if isinstance(part, ast.BoolOp):  # drop one condition of an and/or
+                    op, keep = ("and", "True") if isinstance(part.op, ast.And) else ("or", "False")
+                    for j, v in enumerate(part.values):
+                        add(node, func, jit, "branch", f"{tag}.{op}[{j}]->{keep}", [(*src.span(v), keep)],
+                            f"{src.seg(v)} -> {keep} in `{test}`")
+                elif isinstance(part, ast.Compare) and len(part.ops) > 1:  # one comparison of a chain
+                    terms = [src.seg(t) for t in [part.left] + part.comparators]
+                    for j, op in enumerate(part.ops):
+                        new = ast.unparse(ast.Compare(ast.Name(terms[j]), [op], [ast.Name(terms[j + 1])]))
+                        add(node, func, jit, "branch", f"{tag}.cmp[{j}]", [(*src.span(part), new)],
+                            f"{src.seg(part)} -> {new}")
+        if isinstance(node, ast.For) and rel == CHECKS:
+            count[func + ".for"] += 1
+            add(node, func, jit, "branch", f"for#{count[func + '.for']}->skip", [(*src.span(node.iter), "()")],
+                f"for ... in {src.seg(node.iter)}: -> in ()")
+    return out
+
+
+def all_mutants(root):
+    return [m for p in sorted((root / "kernels").glob("*.py")) if not NOT_CHECKS.match(p.name)
+            for m in mutants_of(root, f"kernels/{p.name}")]
+
+
+# ---------------------------------------------------------------- which tests run for a mutant
+
+
+def test_files(root, module, mode):
+    """The safety sweep, then (in Python mode: compiled, they would take many minutes more) the
+    kernel tests that import the module or a kernels module that imports it, directly or not."""
+    imports = {p.stem: {n.module or a.name for n in ast.walk(ast.parse(p.read_text()))
+                        if isinstance(n, ast.ImportFrom) and n.level == 1 for a in n.names}
+               for p in (root / "kernels").glob("*.py")}
+    users, grew = {module}, True
+    while grew:
+        more = {m for m, deps in imports.items() if deps & users} - users
+        users, grew = users | more, bool(more)
+    safety = sorted(str(p.relative_to(root)) for p in root.glob(SAFETY_GLOB))
+    if mode == "jit":
+        return safety
+    files = []
+    for p in sorted((root / "tests").glob("test_*.py")):
+        mods = set()
+        for n in ast.walk(ast.parse(p.read_text())):
+            if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("fastnn.kernels"):
+                mods |= {a.name for a in n.names} if n.module == "fastnn.kernels" else {n.module.split(".")[2]}
+            elif isinstance(n, ast.Import):
+                mods |= {a.name.split(".")[2] for a in n.names if a.name.startswith("fastnn.kernels.")}
+        if mods & users and str(p.relative_to(root)) not in safety:
+            files.append(str(p.relative_to(root)))
+    return safety + files
+
+
+# ---------------------------------------------------------------- running them in a copy
+
+SHIM = {  # on PYTHONPATH of the copy's test processes and of every process they start
+    "sitecustomize": '''import os, sys  # tools/mutate_checks.py: fastnn from the copy, not the editable install
+from importlib.util import spec_from_file_location
+_ROOT = os.environ.get("MUTATE_ROOT")
+_MAP = {"fastnn": "fastnn", "fastnn.kernels": "kernels", "fastnn.dataset": "dataset"}
+class _CopyFinder:
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if _ROOT and fullname in _MAP:
+            d = os.path.join(_ROOT, _MAP[fullname])
+            return spec_from_file_location(fullname, os.path.join(d, "__init__.py"), submodule_search_locations=[d])
+sys.meta_path.insert(0, _CopyFinder)
+''',
+    "_mutate_probe": '''import os  # tools/mutate_checks.py: a loosened shape; notes if the axis was there, and differed
+_noted = set()
+def _note(what):
+    if what not in _noted:
+        _noted.add(what)
+        with open(os.environ["MUTATE_PROBE"], "a") as f:
+            f.write(what + "\\n")
+def loosen(expected, a, i):
+    expected, shape = tuple(expected), getattr(a, "shape", ())
+    if len(shape) <= i or len(expected) <= i:
+        return expected
+    _note("present" if shape[i] == expected[i] else "differed")
+    return expected[:i] + (shape[i],) + expected[i + 1:]
+''',
+    "_mutate_order": '''import os  # tools/mutate_checks.py: tests naming the mutated module first: kills come early
+def pytest_collection_modifyitems(items):
+    if os.environ.get("MUTATE_FIRST"):
+        items.sort(key=lambda item: os.environ["MUTATE_FIRST"] not in item.nodeid)
+'''}
+
+
+def prepare(work, jobs, rev=None):
+    """The shim, and one copy of the project per job: the working tree, or commit `rev` of it."""
+    shim = work / "shim"
+    shim.mkdir()
+    for name, text in SHIM.items():
+        (shim / f"{name}.py").write_text(text)
+    copies = [work / f"copy{i}" for i in range(jobs)]
+    for c in copies:
+        if rev:
+            tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+            with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+                archive.extractall(c, filter="data")
+        else:
+            shutil.copytree(ROOT, c, ignore=shutil.ignore_patterns(".git", "__pycache__", "*.egg-info",
+                                                                   ".pytest_cache", ".benchmarks"))
+    return shim, copies
+
+
+def environment(shim, copy, mode, work):
+    env = dict(os.environ, MUTATE_ROOT=str(copy), MUTATE_PROBE=str(work / f"probe-{copy.name}"),
+               PYTHONDONTWRITEBYTECODE="1",  # a restored file must never meet its mutant's .pyc
+               PYTHONPATH=os.pathsep.join([str(shim)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    env.pop("NUMBA_DISABLE_JIT", None)
+    if mode == "py":
+        env["NUMBA_DISABLE_JIT"] = "1"
+    else:  # a fresh cache: nothing compiled before this mutant can be loaded
+        env["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="numba-", dir=work)
+    return env
+
+
+def run_tests(mutant, copy, shim, work, mode, files, first, timeout):
+    """Write the mutant into the copy, run pytest there, restore the file: (status, seconds, note)."""
+    target = copy / mutant.path if mutant else None
+    original = target.read_text() if mutant else None
+    env = dict(environment(shim, copy, mode, work), MUTATE_FIRST=first)
+    probe = Path(env["MUTATE_PROBE"])
+    probe.unlink(missing_ok=True)
+    # Plain Python, numpy scalars warn on a float overflow, which pyproject.toml makes an error; compiled never.
+    quiet = ["-W", "ignore::RuntimeWarning"] if mode == "py" else []
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "--tb=line", "-p", "no:cacheprovider",
+               "-p", "_mutate_order", *quiet, *files]
+    start = time.monotonic()
+    try:
+        if mutant:
+            target.write_text(apply(original, mutant.edits))
+        proc = subprocess.Popen(command, cwd=copy, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+        try:
+            out = proc.communicate(timeout=timeout)[0]
+            status = {0: "survived", 1: "killed"}.get(proc.returncode, "error")
+        except subprocess.TimeoutExpired:  # the whole group: the sweep's children too
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, status = proc.communicate()[0], "timeout"
+    finally:
+        if mutant:
+            target.write_text(original)
+        shutil.rmtree(env.get("NUMBA_CACHE_DIR", work / "none"), ignore_errors=True)
+    failed = re.search(r"^(?:FAILED|ERROR) (\S+)", out, re.MULTILINE)
+    note = failed.group(1) if failed and status == "killed" else out[-2000:] if status in ("error", "timeout") else ""
+    seen = probe.read_text().split() if probe.exists() else []
+    if mutant and mutant.kind == "loosen" and status == "survived":
+        status, note = ("survived", "differed" if "differed" in seen else "never differed") if seen else (
+            "absent", "no test call has that axis")
+    return status, time.monotonic() - start, note
+
+
+def check_imports(copy, shim, work):
+    """Where the copy's test processes, and the processes they start, import fastnn.kernels from."""
+    code = ("import subprocess, sys, fastnn.kernels as k; print(k.__file__, flush=True); subprocess.run("
+            "[sys.executable, '-c', 'import fastnn.kernels as k; print(k.__file__)'])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=copy / "tests", env=environment(shim, copy, "py", work),
+                         capture_output=True, text=True, check=False).stdout.split()
+    if len(out) != 2 or not all(p.startswith(str(copy)) for p in out):
+        sys.exit(f"the copy's tests would not import the copy: {out}")
+    return out
+
+
+# ---------------------------------------------------------------- the run and its report
+
+
+def allowlist():
+    """[(pattern, key, reason)]: the table of harmless survivors in docs/mutation.md (`*` = anything)."""
+    doc = ROOT / "docs" / "mutation.md"
+    table = doc.read_text().partition("## Allowlist")[2] if doc.exists() else ""
+    rows = re.findall(r"^\| `([^`]+)` \| (.+?) \|\s*$", table, re.MULTILINE)
+    return [(re.compile(re.escape(k).replace(r"\*", ".*") + "$"), k, r) for k, r in rows]
+
+
+def shown(m, text):
+    """The mutated source lines, on one line."""
+    s, e = min(x[0] for x in m.edits), max(x[1] for x in m.edits)
+    new = apply(text, m.edits)
+    e += len(new) - len(text)
+    s, e = new.rfind("\n", 0, s) + 1, (new.find("\n", e) + 1 or len(new) + 1) - 1
+    return " ".join(new[s:e].split())[:240]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--list", action="store_true", help="print the mutants and stop")
+    ap.add_argument("--only", metavar="REGEX", help="only the mutants whose id matches")
+    ap.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per mutant, 3x compiled (default 900)")
+    ap.add_argument("--jit", action="store_true", help="run every selected mutant compiled (slow)")
+    ap.add_argument("--report", metavar="JSON", help="also write every result here")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder (copies, shim)")
+    ap.add_argument("--rev", metavar="COMMIT", help="mutate that commit (git archive) instead of the working tree")
+    args = ap.parse_args()
+    allowed, began, results, jobs = allowlist(), time.monotonic(), {}, max(1, args.jobs)
+    work = Path(tempfile.mkdtemp(prefix="fastnn-mutants-"))
+    try:
+        shim, copies = prepare(work, 1 if args.list else jobs, args.rev)  # a snapshot: later edits are not seen
+        mutants = [m for m in all_mutants(copies[0]) if not args.only or re.search(args.only, m.id)]
+        mutants = [m._replace(mode="jit") for m in mutants] if args.jit else mutants
+        if args.list:
+            for m in mutants:
+                print(f"{m.id}  [{m.mode}]  {m.desc}")
+            print(f"{len(mutants)} mutants:", dict(Counter(m.kind for m in mutants)),
+                  dict(Counter(m.mode for m in mutants)))
+            return 0
+        texts = {p: (copies[0] / p).read_text() for p in {m.path for m in mutants}}
+        print("tests import the copy:", *check_imports(copies[0], shim, work), flush=True)
+        first = {m.id: "" if m.path == CHECKS else Path(m.path).stem for m in mutants}
+        files = {m.id: test_files(copies[0], Path(m.path).stem, m.mode) for m in mutants}
+        def baseline(i, mode):  # the unmutated copy must pass what the mutants run
+            union = list(dict.fromkeys(f for m in mutants if m.mode == mode for f in files[m.id]))
+            return mode, len(union), run_tests(None, copies[i % jobs], shim, work, mode, union, "", 3 * args.timeout)
+        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+            modes = sorted({m.mode for m in mutants})
+            for mode, n, (status, secs, note) in pool.map(baseline, range(len(modes)), modes):
+                print(f"baseline ({mode} mode, {n} test files): {'passed' if status == 'survived' else status}"
+                      f" in {secs:.0f} s", flush=True)
+                if status != "survived":
+                    print(note)
+                    return 2
+        slots = queue.Queue()
+        for c in copies:
+            slots.put(c)
+
+        def job(m):
+            copy = slots.get()
+            try:
+                timeout = args.timeout * (3 if m.mode == "jit" else 1)  # compiling the sweep: 4-11 min here
+                return m, run_tests(m, copy, shim, work, m.mode, files[m.id], first[m.id], timeout)
+            finally:
+                slots.put(copy)
+        # the long ones first (compiled; then _checks.py's, run against every kernel test) for a short tail
+        order = sorted(mutants, key=lambda m: (m.mode != "jit", m.path != CHECKS))
+        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+            for n, done in enumerate(concurrent.futures.as_completed([pool.submit(job, m) for m in order]), 1):
+                m, (status, secs, note) = done.result()
+                key = next((k for p, k, _ in allowed if status == "survived" and p.match(m.key)), None)
+                results[m.id] = {"id": m.id, "key": m.key, "kind": m.kind, "mode": m.mode, "note": note,
+                                 "status": "allowed" if key else status, "seconds": round(secs, 1), "allowed_by": key,
+                                 "mutated": shown(m, texts[m.path])}
+                print(f"[{n}/{len(order)}] {results[m.id]['status']:8} {secs:6.1f} s  {m.id}", flush=True)
+    finally:
+        print("work folder kept:", work) if args.keep else shutil.rmtree(work, ignore_errors=True)
+    return report(mutants, results, allowed, time.monotonic() - began, args.report)
+
+
+def report(mutants, results, allowed, seconds, path):
+    statuses = ["killed", "survived", "allowed", "absent", "timeout", "error"]
+    print(f"\n{'kind':8} {'mutants':>7} " + " ".join(f"{s:>8}" for s in statuses))
+    for kind in sorted({m.kind for m in mutants}) + ["total"]:
+        counts = Counter(r["status"] for r in results.values() if kind in ("total", r["kind"]))
+        print(f"{kind:8} {sum(counts.values()):7} " + " ".join(f"{counts[s]:8}" for s in statuses))
+    print(f"modes: {dict(Counter(r['mode'] for r in results.values()))}; wall time {seconds / 60:.1f} min")
+    for title, wanted in (("survivors", "survived"), ("errors and timeouts", ("error", "timeout")),
+                          ("allowed survivors (docs/mutation.md)", "allowed"),
+                          ("loosened axes that no test call has (not survivors)", "absent")):
+        rows = sorted((r for r in results.values() if r["status"] in wanted), key=lambda r: r["id"])
+        print(f"\n{title} ({len(rows)}):" if rows else "", end="\n" if rows else "")
+        for r in rows:
+            print(f"  {r['id']}  [{r['mode']}]{'  (' + r['note'][-300:] + ')' if r['note'] else ''}\n"
+                  f"      {r['mutated']}")
+    used = {r["allowed_by"] for r in results.values()}
+    for p, key, _ in allowed:
+        if key not in used and any(p.match(m.key) for m in mutants):
+            print(f"note: allowlisted {key} was killed this run: drop it from docs/mutation.md?")
+    if path:
+        Path(path).write_text(json.dumps(list(results.values()), indent=1))
+    return 1 if any(r["status"] in ("survived", "error") for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
