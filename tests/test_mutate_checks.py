@@ -61,10 +61,10 @@ def test_each_kind_of_mutant_of_a_kernel(root):
     assert {k for k in ms if k.startswith("loosen:")} == {
         "loosen:kernel.check_shape(out)[0]", "loosen:kernel.check_shape(out)[1]",
         "loosen:kernel._check_out(out)[0]", "loosen:kernel._check_out(out)[1]",
-        "loosen:kernel.check_operands(x)[0]", "loosen:kernel.check_operands(x)[1]",
         "loosen:kernel.check_operands(ids)[0]",
         "loosen:kernel.check_operands(out)[0]", "loosen:kernel.check_operands(out)[1]",
         "loosen:kernel.check_operands(out)[2]"}  # x.shape: axes found at run time
+    # none for x: (N, H) was read from x's own shape, so loosening it would change nothing
     assert {k for k in ms if k.startswith("entry:")} == {
         "entry:kernel.check_operands(-x)", "entry:kernel.check_operands(-ids)", "entry:kernel.check_operands(-out)",
         "entry:kernel.check_apart(-x)", "entry:kernel.check_apart(-t)", "entry:kernel.check_apart(-out)"}
