@@ -310,10 +310,36 @@ def loosen(expected, a, i):
     _note("present" if shape[i] == expected[i] else "differed")
     return expected[:i] + (shape[i],) + expected[i + 1:]
 ''',
-    "_mutate_order": '''import os  # tools/mutate_checks.py: tests naming the mutated module first: kills come early
-def pytest_collection_modifyitems(items):
+    "_mutate_order": '''import os  # tools/mutate_checks.py: only the tests that reach the mutant; those naming its module first
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("MUTATE_SELECT"):
+        with open(os.environ["MUTATE_SELECT"]) as f:
+            wanted = set(f.read().splitlines())
+        always = tuple(os.environ["MUTATE_ALWAYS"].split(os.pathsep))
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in wanted and not i.nodeid.startswith(always)])
+        items[:] = [i for i in items if i.nodeid in wanted or i.nodeid.startswith(always)]
     if os.environ.get("MUTATE_FIRST"):
         items.sort(key=lambda item: os.environ["MUTATE_FIRST"] not in item.nodeid)
+''',
+    "_mutate_cover": '''import os  # tools/mutate_checks.py: which test runs which line of kernels/ (coverage contexts)
+import pytest
+_cov = None
+def pytest_configure(config):
+    global _cov
+    if os.environ.get("MUTATE_COVER"):
+        import coverage
+        _cov = coverage.Coverage(data_file=os.environ["MUTATE_COVER"], auto_data=False,
+                                 include=[os.path.join(os.environ["MUTATE_ROOT"], "kernels", "*")])
+        _cov.start()
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if _cov:
+        _cov.switch_context(item.nodeid)
+    yield
+def pytest_unconfigure(config):
+    if _cov:
+        _cov.stop()
+        _cov.save()
 '''}
 
 
@@ -347,17 +373,18 @@ def environment(shim, copy, mode, work):
     return env
 
 
-def run_tests(mutant, copy, shim, work, mode, files, first, timeout):
-    """Write the mutant into the copy, run pytest there, restore the file: (status, seconds, note)."""
+def run_tests(mutant, copy, shim, work, mode, files, first, timeout, extra=None):
+    """Write the mutant into the copy, run pytest there, restore the file: (status, seconds, note).
+    `extra` environment: MUTATE_COVER (record coverage), MUTATE_SELECT and MUTATE_ALWAYS (the tests to run)."""
     target = copy / mutant.path if mutant else None
     original = target.read_text() if mutant else None
-    env = dict(environment(shim, copy, mode, work), MUTATE_FIRST=first)
+    env = dict(environment(shim, copy, mode, work), MUTATE_FIRST=first, **(extra or {}))
     probe = Path(env["MUTATE_PROBE"])
     probe.unlink(missing_ok=True)
     # Plain Python, numpy scalars warn on a float overflow, which pyproject.toml makes an error; compiled never.
     quiet = ["-W", "ignore::RuntimeWarning"] if mode == "py" else []
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "--tb=line", "-p", "no:cacheprovider",
-               "-p", "_mutate_order", *quiet, *files]
+               "-p", "_mutate_order", "-p", "_mutate_cover", *quiet, *files]
     start = time.monotonic()
     try:
         if mutant:
@@ -381,6 +408,31 @@ def run_tests(mutant, copy, shim, work, mode, files, first, timeout):
         status, note = ("survived", "differed" if "differed" in seen else "never differed") if seen else (
             "absent", "no test call has that axis")
     return status, time.monotonic() - start, note
+
+
+def reaching_lines(text, mutant):
+    """The lines of the innermost statement around the mutant's edits: a test that runs none of them cannot see it."""
+    s, e = min(x[0] for x in mutant.edits), max(x[1] for x in mutant.edits)
+    first, last = text.count("\n", 0, s) + 1, text.count("\n", 0, max(s, e - 1)) + 1
+    around = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.stmt)
+              and n.lineno <= first and n.end_lineno >= last]
+    inner = min(around, key=lambda n: n.end_lineno - n.lineno, default=None)
+    return range(inner.lineno, inner.end_lineno + 1) if inner else range(first, last + 1)
+
+
+def reaching_tests(work, copies):
+    """(kernels/file.py, line) -> the test node ids that ran it ("" for run outside a test), from the baseline."""
+    from coverage import CoverageData
+    reach = {}
+    for path in work.glob("coverage-*"):
+        data = CoverageData(basename=str(path))
+        data.read()
+        for measured in data.measured_files():
+            copy = next(c for c in copies if measured.startswith(str(c) + os.sep))
+            rel = str(Path(measured).relative_to(copy))
+            for line, contexts in data.contexts_by_lineno(measured).items():
+                reach.setdefault((rel, line), set()).update(contexts)
+    return reach
 
 
 def check_imports(copy, shim, work):
@@ -423,6 +475,8 @@ def main():
     ap.add_argument("--jit", action="store_true", help="run every selected mutant compiled (slow)")
     ap.add_argument("--report", metavar="JSON", help="also write every result here")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (copies, shim)")
+    ap.add_argument("--no-select", dest="select", action="store_false",
+                    help="run every test of the chosen files, not only those coverage says reach the mutant")
     ap.add_argument("--rev", metavar="COMMIT", help="mutate that commit (git archive) instead of the working tree")
     args = ap.parse_args()
     allowed, began, results, jobs = allowlist(), time.monotonic(), {}, max(1, args.jobs)
@@ -442,26 +496,53 @@ def main():
         print("tests import the copy:", *check_imports(copies[0], shim, work), flush=True)
         first = {m.id: "" if m.path == CHECKS else Path(m.path).stem for m in mutants}
         files = {m.id: test_files(copies[0], Path(m.path).stem, m.mode) for m in mutants}
-        def baseline(i, mode):  # the unmutated copy must pass what the mutants run
-            union = list(dict.fromkeys(f for m in mutants if m.mode == mode for f in files[m.id]))
-            return mode, len(union), run_tests(None, copies[i % jobs], shim, work, mode, union, "", 3 * args.timeout)
-        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-            modes = sorted({m.mode for m in mutants})
-            for mode, n, (status, secs, note) in pool.map(baseline, range(len(modes)), modes):
-                print(f"baseline ({mode} mode, {n} test files): {'passed' if status == 'survived' else status}"
-                      f" in {secs:.0f} s", flush=True)
-                if status != "survived":
-                    print(note)
-                    return 2
         slots = queue.Queue()
         for c in copies:
             slots.put(c)
+
+        def baseline(task):  # the unmutated copy must pass what the mutants run; in Python mode, with coverage
+            mode, chunk, union = task
+            copy = slots.get()
+            try:
+                cover = {"MUTATE_COVER": str(work / f"coverage-{chunk}")} if mode == "py" and args.select else {}
+                return task, run_tests(None, copy, shim, work, mode, union, "", 3 * args.timeout, cover)
+            finally:
+                slots.put(copy)
+        tasks = []
+        for mode in sorted({m.mode for m in mutants}):
+            union = sorted(dict.fromkeys(f for m in mutants if m.mode == mode for f in files[m.id]),
+                           key=lambda f: -(copies[0] / f).stat().st_size)
+            chunks = jobs if mode == "py" and args.select else 1  # the longest files spread over the jobs
+            tasks += [(mode, i, union[i::chunks]) for i in range(chunks) if union[i::chunks]]
+        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+            for (mode, _, union), (status, secs, note) in pool.map(baseline, tasks):
+                print(f"baseline ({mode} mode, {len(union)} test files): "
+                      f"{'passed' if status == 'survived' else status} in {secs:.0f} s", flush=True)
+                if status != "survived":
+                    print(note)
+                    return 2
+        extra = {}
+        if args.select:
+            reach = reaching_tests(work, copies)
+            safety = sorted(str(p.relative_to(copies[0])) for p in copies[0].glob(SAFETY_GLOB))
+            for i, m in enumerate(mutants):
+                if m.mode != "py":
+                    continue
+                tests = set().union(*(reach.get((m.path, line), set()) for line in reaching_lines(texts[m.path], m)))
+                if "" in tests:  # the lines run outside any test (at import): every test may see the mutant
+                    continue
+                tests = {t for t in tests if t.split("::")[0] not in safety}  # the sweep runs whole, always
+                select = work / "select" / f"{i}.txt"
+                select.parent.mkdir(exist_ok=True)
+                select.write_text("\n".join(sorted(tests)) + "\n")
+                files[m.id] = safety + sorted({t.split("::")[0] for t in tests})
+                extra[m.id] = {"MUTATE_SELECT": str(select), "MUTATE_ALWAYS": os.pathsep.join(s + "::" for s in safety)}
 
         def job(m):
             copy = slots.get()
             try:
                 timeout = args.timeout * (3 if m.mode == "jit" else 1)  # compiling the sweep: 4-11 min here
-                return m, run_tests(m, copy, shim, work, m.mode, files[m.id], first[m.id], timeout)
+                return m, run_tests(m, copy, shim, work, m.mode, files[m.id], first[m.id], timeout, extra.get(m.id))
             finally:
                 slots.put(copy)
         # the long ones first (compiled; then _checks.py's, run against every kernel test) for a short tail
