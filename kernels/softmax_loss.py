@@ -15,17 +15,25 @@ The loops index rows, never slice them, and call no helper per row: at the
 spiral net's 3-wide rows, a row view's reference count or a call per row cost
 more than the arithmetic (measured: 1.6 us against 0.9 us for 30 rows).
 
-Every public kernel checks shapes, dtypes and overlap first (kernels/_checks.py);
+Every public kernel checks shapes, dtypes and overlap first (softmax_checks.py);
 the parallel twins check once and run the unchecked bodies on their bands.
 """
 
 import numpy as np
 from numba import njit, prange
-from numba.extending import overload
 
-from ._checks import check_no_overlap, check_same_dtype, check_shape
 from ._config import BLOCK_ELEMENTS, FIXED_ORDER_FASTMATH, HELPER, KERNEL, PARALLEL
 from .fast_exp import exp_approx
+from .softmax_checks import (
+    check_labels,
+    check_loss_backward,
+    check_loss_backward_call,
+    check_loss_forward,
+    check_loss_forward_call,
+    check_softmax,
+    check_softmax_backward,
+    class_of,
+)
 
 # The book adds this inside the log so that log(0) never happens.
 LOG_EPS = 1e-7
@@ -67,93 +75,6 @@ def _row_max(x, i):
 SHIFTED_SUM_LIMIT = 2.0**64
 
 
-def _first_max(t, i, c):
-    """The index of the first maximum of t[i, :c] (one-hot rows, as the book's argmax)."""
-    label = 0
-    for j in range(1, c):
-        if t[i, j] > t[i, label]:
-            label = j
-    return label
-
-
-def _class_of(t, i, c):
-    """Row i's class: t[i] for class indices, the first maximum for one-hot rows."""
-    return _first_max(t, i, c) if t.ndim == 2 else t[i]
-
-
-# Compiled, only the form that matches t's ndim exists: a branch on t.ndim
-# inside a kernel would be typed both ways once the kernel is inlined.
-@overload(_class_of, inline="always")
-def _class_of_jit(t, i, c):
-    if t.ndim == 2:
-        return _first_max
-    return lambda t, i, c: t[i]
-
-
-@njit(**HELPER)
-def _check_same(kernel, name, a, ref_name, ref, why):
-    """a has ref's shape and dtype."""
-    check_shape(kernel, name, a, ref.shape, why)
-    check_same_dtype(kernel, name, a, ref_name, ref)
-
-
-def _labels_expected(t, x):
-    """(t's expected shape, why): one class index per row of x, or one-hot rows of x's shape."""
-    if t.ndim == 1:
-        return (x.shape[0],), "one class index per row of the scores"
-    return x.shape, "one-hot rows, the scores' shape"
-
-
-# Compiled, only the branch for t's ndim: the parallel kernels' array analysis
-# rejects comparing t.shape with a tuple of another length, even in a dead branch.
-@overload(_labels_expected, inline="always")
-def _labels_expected_jit(t, x):
-    if t.ndim == 1:
-        return lambda t, x: ((x.shape[0],), "one class index per row of the scores")
-    return lambda t, x: (x.shape, "one-hot rows, the scores' shape")
-
-
-@njit(**HELPER)
-def _check_labels(kernel, t, x):
-    expected, why = _labels_expected(t, x)
-    check_shape(kernel, "t", t, expected, why)
-
-
-@njit(**HELPER)
-def _check_softmax(kernel, x, y):
-    _check_same(kernel, "y", y, "x", x, "x's shape")
-    check_no_overlap(kernel, "y", y, "x", x)
-
-
-@njit(**HELPER)
-def _check_softmax_backward(kernel, y, dout, dx):
-    _check_same(kernel, "dout", dout, "y", y, "y's shape")
-    _check_same(kernel, "dx", dx, "y", y, "y's shape")
-    check_no_overlap(kernel, "dx", dx, "y", y)
-    check_no_overlap(kernel, "dx", dx, "dout", dout)
-
-
-@njit(**HELPER)
-def _check_loss_forward(kernel, x, t, y):
-    _check_softmax(kernel, x, y)
-    _check_labels(kernel, t, x)
-    check_no_overlap(kernel, "y", y, "t", t)
-
-
-@njit(**HELPER)
-def _check_loss_backward(kernel, y, t, dx):
-    _check_same(kernel, "dx", dx, "y", y, "y's shape")
-    _check_labels(kernel, t, y)
-    check_no_overlap(kernel, "dx", dx, "y", y)
-    check_no_overlap(kernel, "dx", dx, "t", t)
-
-
-# The parallel loss kernels call their checks as functions: inlined, the
-# one-hot form of _check_labels trips Numba's parfor array analysis.
-_check_loss_forward_call = njit(**KERNEL)(getattr(_check_loss_forward, "py_func", _check_loss_forward))
-_check_loss_backward_call = njit(**KERNEL)(getattr(_check_loss_backward, "py_func", _check_loss_backward))
-
-
 @njit(**HELPER)
 def _softmax(x, y):
     n, c = x.shape
@@ -188,7 +109,7 @@ def _softmax(x, y):
 @njit(**KERNEL)
 def softmax_forward(x, y):
     """y = softmax(x) along each row.  IN: x (N, C).  OUT: y (N, C)."""
-    _check_softmax("softmax_forward", x, y)
+    check_softmax("softmax_forward", x, y)
     _softmax(x, y)
 
 
@@ -235,7 +156,7 @@ def _softmax_backward(y, dout, dx):
 @njit(**KERNEL)
 def softmax_backward(y, dout, dx):
     """dx = y * dout - y * sum(y * dout, axis=1).  IN: y, dout (N, C).  OUT: dx."""
-    _check_softmax_backward("softmax_backward", y, dout, dx)
+    check_softmax_backward("softmax_backward", y, dout, dx)
     _softmax_backward(y, dout, dx)
 
 
@@ -254,7 +175,7 @@ def cross_entropy_sum(y, t):
     probability, NaN) gets its own log, as in the book.  The spiral net's
     fused 30x3 loss call: 1.29 -> 1.19 us.
     """
-    _check_labels("cross_entropy_sum", t, y)
+    check_labels("cross_entropy_sum", t, y)
     return _cross_entropy_sum(y, t)
 
 
@@ -265,7 +186,7 @@ def _cross_entropy_sum(y, t):
     product = 1.0
     count = 0
     for i in range(n):
-        label = _class_of(t, i, c)
+        label = class_of(t, i, c)
         if label < 0 or label >= c:
             return np.nan, i
         term = np.float64(y[i, label]) + LOG_EPS
@@ -284,7 +205,7 @@ def _cross_entropy_sum(y, t):
 @njit(**KERNEL)
 def cross_entropy(y, t):
     """-sum(log(y[i, t_i] + 1e-7)) / N for probabilities y (N, C).  Returns (loss, bad_row)."""
-    _check_labels("cross_entropy", t, y)
+    check_labels("cross_entropy", t, y)
     return _cross_entropy(y, t)
 
 
@@ -302,7 +223,7 @@ def softmax_cross_entropy_forward(x, t, y):
 
     IN: x (N, C), t (N,) or (N, C).  OUT: y (N, C).  Returns (loss, bad_row).
     """
-    _check_loss_forward("softmax_cross_entropy_forward", x, t, y)
+    check_loss_forward("softmax_cross_entropy_forward", x, t, y)
     _softmax(x, y)
     return _cross_entropy(y, t)
 
@@ -313,7 +234,7 @@ def softmax_cross_entropy_backward(y, t, dout, dx, batch_size):
 
     batch_size is N for a whole batch; the parallel twin passes it for its bands.
     """
-    _check_loss_backward("softmax_cross_entropy_backward", y, t, dx)
+    check_loss_backward("softmax_cross_entropy_backward", y, t, dx)
     _softmax_cross_entropy_backward(y, t, dout, dx, batch_size)
 
 
@@ -323,7 +244,7 @@ def _softmax_cross_entropy_backward(y, t, dout, dx, batch_size):
     scale = dx.dtype.type(dout)
     size = dx.dtype.type(batch_size)
     for i in range(n):
-        label = _class_of(t, i, c)
+        label = class_of(t, i, c)
         for j in range(c):
             dx[i, j] = (y[i, j] - (j == label)) * scale / size
 
@@ -345,7 +266,7 @@ UNCACHED_PARALLEL = {**PARALLEL, "cache": False}
 
 @njit(**UNCACHED_PARALLEL)
 def softmax_forward_parallel(x, y):
-    _check_softmax("softmax_forward_parallel", x, y)
+    check_softmax("softmax_forward_parallel", x, y)
     n, c = x.shape
     step = _rows_per_band(c)
     for band in prange((n + step - 1) // step):
@@ -356,7 +277,7 @@ def softmax_forward_parallel(x, y):
 
 @njit(**PARALLEL)
 def softmax_backward_parallel(y, dout, dx):
-    _check_softmax_backward("softmax_backward_parallel", y, dout, dx)
+    check_softmax_backward("softmax_backward_parallel", y, dout, dx)
     n, c = y.shape
     step = _rows_per_band(c)
     for band in prange((n + step - 1) // step):
@@ -367,7 +288,7 @@ def softmax_backward_parallel(y, dout, dx):
 
 @njit(**UNCACHED_PARALLEL)
 def softmax_cross_entropy_forward_parallel(x, t, y):
-    _check_loss_forward_call("softmax_cross_entropy_forward_parallel", x, t, y)
+    check_loss_forward_call("softmax_cross_entropy_forward_parallel", x, t, y)
     n, c = x.shape
     step = _rows_per_band(c)
     bands = (n + step - 1) // step
@@ -390,7 +311,7 @@ def softmax_cross_entropy_forward_parallel(x, t, y):
 
 @njit(**PARALLEL)
 def softmax_cross_entropy_backward_parallel(y, t, dout, dx, batch_size):
-    _check_loss_backward_call("softmax_cross_entropy_backward_parallel", y, t, dx)
+    check_loss_backward_call("softmax_cross_entropy_backward_parallel", y, t, dx)
     n, c = y.shape
     step = _rows_per_band(c)
     for band in prange((n + step - 1) // step):

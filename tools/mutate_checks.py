@@ -495,7 +495,8 @@ def main():
         texts = {p: (copies[0] / p).read_text() for p in {m.path for m in mutants}}
         print("tests import the copy:", *check_imports(copies[0], shim, work), flush=True)
         first = {m.id: "" if m.path == CHECKS else Path(m.path).stem for m in mutants}
-        files = {m.id: test_files(copies[0], Path(m.path).stem, m.mode) for m in mutants}
+        chosen = {(p, mode): test_files(copies[0], Path(p).stem, mode) for p, mode in {(m.path, m.mode) for m in mutants}}
+        files = {m.id: chosen[m.path, m.mode] for m in mutants}
         slots = queue.Queue()
         for c in copies:
             slots.put(c)
