@@ -1,14 +1,17 @@
 """tools/mutate_checks.py's mutant generator (the run itself is docs/mutation.md's, not the test suite's)."""
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 _path = Path(__file__).resolve().parent.parent / "tools" / "mutate_checks.py"
-_spec = importlib.util.spec_from_file_location("mutate_checks", _path)
-mc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mc)
+sys.path.insert(0, str(_path.parent))  # the script imports its neighbours as the script run does
+try:
+    import mutate_checks as mc
+    import mutation_mutants
+finally:
+    sys.path.remove(str(_path.parent))
 
 DEMO = '''\
 from ._checks import check_apart, check_operands, check_shape, shape_of
@@ -52,7 +55,7 @@ def _by_key(mutants):
 
 
 def test_each_kind_of_mutant_of_a_kernel(root):
-    ms = _by_key(mc.mutants_of(root, "kernels/demo.py"))
+    ms = _by_key(mutation_mutants.mutants_of(root, "kernels/demo.py"))
     assert {k for k in ms if k.startswith("remove:")} == {
         "remove:_check_out.check_shape()",
         "remove:kernel.shape_of(x)", "remove:kernel.check_shape(out)", "remove:kernel._check_out(out)",
@@ -73,10 +76,10 @@ def test_each_kind_of_mutant_of_a_kernel(root):
 
 
 def test_edits_change_only_the_mutated_text(root):
-    ms = _by_key(mc.mutants_of(root, "kernels/demo.py"))
+    ms = _by_key(mutation_mutants.mutants_of(root, "kernels/demo.py"))
 
     def diff(key):
-        new = mc.apply(DEMO, ms[key].edits).splitlines()
+        new = mutation_mutants.apply(DEMO, ms[key].edits).splitlines()
         return [line for line in new if line not in DEMO.splitlines()]
     assert diff("remove:kernel.check_shape(out)") == ["    pass  # a comment that stays"]
     assert diff("loosen:kernel.check_shape(out)[1]") == [
@@ -91,26 +94,26 @@ def test_edits_change_only_the_mutated_text(root):
 
 
 def test_branch_mutants_of_the_checks_module(root):
-    ms = _by_key(mc.mutants_of(root, "kernels/_checks.py"))
+    ms = _by_key(mutation_mutants.mutants_of(root, "kernels/_checks.py"))
     assert set(ms) == {
         "branch:check_index.if#1->False", "branch:check_index.if#1->True",
         "branch:check_index.if#1.and[0]->True", "branch:check_index.if#1.and[1]->True",
         "branch:check_index.if#1.cmp[0]", "branch:check_index.if#1.cmp[1]",
         "branch:check_index.for#1->skip", "branch:check_index.if#2->False"}  # no if#2->True: always raising
-    assert "0 <= value and" not in mc.apply(CHECKS, ms["branch:check_index.if#1.cmp[1]"].edits)
-    assert "value < end:" in mc.apply(CHECKS, ms["branch:check_index.if#1.cmp[1]"].edits)
+    assert "0 <= value and" not in mutation_mutants.apply(CHECKS, ms["branch:check_index.if#1.cmp[1]"].edits)
+    assert "value < end:" in mutation_mutants.apply(CHECKS, ms["branch:check_index.if#1.cmp[1]"].edits)
 
 
 def test_mutants_inside_an_overload_run_compiled(root):
     (root / "kernels" / "_checks.py").write_text(
         "@overload(f)\ndef _f_jit(a):\n    if a.layout in 'CF':\n        return g\n    return h\n")
-    assert {m.mode for m in mc.mutants_of(root, "kernels/_checks.py")} == {"jit"}
+    assert {m.mode for m in mutation_mutants.mutants_of(root, "kernels/_checks.py")} == {"jit"}
 
 
 def test_the_probe_loosens_one_axis_and_notes_what_it_saw(tmp_path, monkeypatch):
     monkeypatch.setenv("MUTATE_PROBE", str(tmp_path / "probe"))
     space = {}
-    exec(mc.SHIM["_mutate_probe"], space)
+    exec((mc.SHIM / "_mutate_probe.py").read_text(), space)
     a = type("A", (), {"shape": (2, 5)})()
     assert space["loosen"]((2, 3), a, 1) == (2, 5)
     assert space["loosen"]((2, 3, 4), a, 2) == (2, 3, 4)  # a has no axis 2
@@ -118,7 +121,7 @@ def test_the_probe_loosens_one_axis_and_notes_what_it_saw(tmp_path, monkeypatch)
 
 
 def test_every_kernel_file_gives_mutants_with_unique_ids():
-    ms = mc.all_mutants(_path.parent.parent)
+    ms = mutation_mutants.all_mutants(_path.parent.parent)
     assert len({m.key for m in ms}) == len(ms)
     assert {m.kind for m in ms} == {"remove", "entry", "loosen", "branch", "raise"}
 
