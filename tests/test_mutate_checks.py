@@ -130,3 +130,10 @@ def test_the_tests_of_a_module_include_the_modules_that_import_it():
     files = mc.test_files(_path.parent.parent, "matmul", "py")
     assert files[0].endswith("safety.py") and "tests/test_kernels.py" in files
     assert mc.test_files(_path.parent.parent, "matmul", "jit") == [f for f in files if "safety" in f]
+
+
+def test_a_kernel_mutant_runs_the_sweep_items_of_the_modules_that_can_see_it():
+    root = _path.parent.parent
+    assert mc.sweep_items(root, "rnn") == [f"{mc.SWEEP}[rnn]"]
+    assert mc.sweep_items(root, "_greedy_step") == [f"{mc.SWEEP}[attention_generate]", f"{mc.SWEEP}[seq2seq_generate]"]
+    assert mc.sweep_items(root, "_checks") is None  # every module sees it: the whole safety file

@@ -30,14 +30,14 @@ from mutation_mutants import CHECKS, all_mutants, apply
 
 ROOT = Path(__file__).resolve().parent.parent
 SAFETY_GLOB = "tests/test_*safety*.py"  # the table-driven sweep, run for every mutant
+SWEEP = "tests/test_kernel_safety.py::test_bad_calls_of_each_module_raise_and_change_nothing"  # [module]
 
 
 # ---------------------------------------------------------------- which tests run for a mutant
 
 
-def test_files(root, module, mode):
-    """The safety sweep, then (in Python mode: compiled, they would take many minutes more) the
-    kernel tests that import the module or a kernels module that imports it, directly or not."""
+def users_of(root, module):
+    """The kernels modules that import `module`, directly or not, and `module` itself."""
     imports = {p.stem: {n.module or a.name for n in ast.walk(ast.parse(p.read_text()))
                         if isinstance(n, ast.ImportFrom) and n.level == 1 for a in n.names}
                for p in (root / "kernels").glob("*.py")}
@@ -45,6 +45,22 @@ def test_files(root, module, mode):
     while grew:
         more = {m for m, deps in imports.items() if deps & users} - users
         users, grew = users | more, bool(more)
+    return users
+
+
+def sweep_items(root, module):
+    """Node-id prefixes of the sweep's items for the modules that can see a mutant of `module`
+    (the sweep has one item per kernels module); None: run the whole safety file."""
+    sweep = root / SWEEP.split("::")[0]
+    if module == Path(CHECKS).stem or not sweep.exists() or SWEEP.split("::")[1] + "(" not in sweep.read_text():
+        return None
+    return [f"{SWEEP}[{m}]" for m in sorted(users_of(root, module)) if not m.startswith("_")]
+
+
+def test_files(root, module, mode):
+    """The safety sweep, then (in Python mode: compiled, they would take many minutes more) the
+    kernel tests that import the module or a kernels module that imports it, directly or not."""
+    users = users_of(root, module)
     safety = sorted(str(p.relative_to(root)) for p in root.glob(SAFETY_GLOB))
     if mode == "jit":
         return safety
@@ -189,6 +205,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--list", action="store_true", help="print the mutants and stop")
     ap.add_argument("--only", metavar="REGEX", help="only the mutants whose id matches")
+    ap.add_argument("--again", metavar="FILE", help="only the survivors (and errors) of an earlier run: its --report or log")
     ap.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per mutant, 3x compiled (default 900)")
     ap.add_argument("--jit", action="store_true", help="run every selected mutant compiled (slow)")
@@ -203,6 +220,12 @@ def main():
     try:
         shim, copies = prepare(work, 1 if args.list else jobs, args.rev)  # a snapshot: later edits are not seen
         mutants = [m for m in all_mutants(copies[0]) if not args.only or re.search(args.only, m.id)]
+        if args.again:  # a --report file, or the printed log of a run
+            text = Path(args.again).read_text()
+            again = {r["id"] for r in json.loads(text) if r["status"] in ("survived", "error")} \
+                if text.lstrip().startswith("[{") else set(re.findall(r"^\[\d+/\d+\] (?:survived|error) .* s  (\S+)$",
+                                                                     text, re.MULTILINE))
+            mutants = [m for m in mutants if m.id in again]
         # --jit: all compiled, but a loosened shape calls the Python probe, which Numba cannot compile
         mutants = [m._replace(mode="jit") if args.jit and m.kind != "loosen" else m for m in mutants]
         if args.list:
@@ -245,6 +268,7 @@ def main():
         if args.select:
             reach = reaching_tests(work, copies)
             safety = sorted(str(p.relative_to(copies[0])) for p in copies[0].glob(SAFETY_GLOB))
+            sweeps = {path: sweep_items(copies[0], Path(path).stem) for path in texts}
             for i, m in enumerate(mutants):
                 if m.mode != "py":
                     continue
@@ -256,7 +280,8 @@ def main():
                 select.parent.mkdir(exist_ok=True)
                 select.write_text("\n".join(sorted(tests)) + "\n")
                 files[m.id] = safety + sorted({t.split("::")[0] for t in tests})
-                extra[m.id] = {"MUTATE_SELECT": str(select), "MUTATE_ALWAYS": os.pathsep.join(s + "::" for s in safety)}
+                always = sweeps[m.path] or [s + "::" for s in safety]
+                extra[m.id] = {"MUTATE_SELECT": str(select), "MUTATE_ALWAYS": os.pathsep.join(always)}
 
         def job(m):
             copy = slots.get()

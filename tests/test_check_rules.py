@@ -1,0 +1,144 @@
+"""The rules of kernels/_checks.py that the safety sweep's cases do not reach, each through
+a public kernel: empty operands never overlap; the BLAS path of the product kernels
+refuses an overlapping output as the loop path does; the Python-level kernels refuse
+non-float, wrongly-dimensioned and read-only operands with their own messages; time
+indices must be integers, not bools.  docs/mutation.md lists the mutants these kill."""
+
+import numpy as np
+import pytest
+from fastnn.kernels import affine, blas, lstm, matmul, softmax_loss
+from fastnn.kernels._checks import BadArgument, BadIndex, Overlap
+
+LARGE = (64, 32, 16)  # N, D, H: N*D*H above matmul.SMALL_GEMM_MACS, so the wrappers call BLAS
+
+
+def _zeros(*shape, dtype=np.float32):
+    return np.zeros(shape, dtype)
+
+
+def test_the_large_shape_takes_the_blas_path():
+    assert not matmul.is_small(*LARGE) and matmul.is_small(2, 3, 4)
+
+
+# ---------------------------------------------------------------- empty operands
+
+
+def test_empty_operands_at_one_address_do_not_overlap():
+    """np.may_share_memory's rule: an empty array shares no memory, wherever it points."""
+    buf = _zeros(8)
+    x, y = buf[:0].reshape(0, 3), buf[:0].reshape(0, 3)
+    softmax_loss.softmax_forward(x, y)  # compiled check_no_overlap
+    out = buf[:0].reshape(0, 4)
+    affine.affine_forward(buf[:0].reshape(0, 2), _zeros(2, 4), _zeros(4), out)  # the wrapper's, then the kernel's
+
+
+def test_an_empty_input_inside_an_output_is_not_an_overlap():
+    """x (3, 0) pointing into out: the product is b in every row."""
+    out = _zeros(3, 4)
+    b = np.arange(4, dtype=np.float32)
+    affine.affine_forward(out.reshape(-1)[4:4].reshape(3, 0), _zeros(0, 4), b, out)
+    np.testing.assert_array_equal(out, np.tile(b, (3, 1)))
+
+
+def test_empty_recurrent_operands_at_one_address_do_not_overlap():
+    """check_apart skips empty operands: a batch of no sequences, every batch array one empty view."""
+    N, T, H = 0, 3, 2
+    buf = _zeros(64)
+    at = lambda *shape: buf[:0].reshape(shape)  # noqa: E731 - every one at buf's address
+    lstm.lstm_forward_step(0, at(N, 4 * H), _zeros(4 * H), at(N, T, 4 * H), at(N, T, H), at(N, T, H),
+                           at(N, T, H), at(N, T, H), at(N, H), at(N, H))
+
+
+# ---------------------------------------------------------------- the BLAS path
+
+
+def _overlapping_large(kernel):
+    """Operands of `kernel` at LARGE sizes whose first output starts inside its first input."""
+    N, D, H = LARGE
+    if kernel in ("affine_forward", "matmul_forward", "dot"):
+        x = _zeros(N * max(D, H))
+        ops = {"x": x[:N * D].reshape(N, D), "W": _zeros(D, H), "out": x[:N * H].reshape(N, H)}
+        if kernel == "affine_forward":
+            ops = {"x": ops["x"], "W": ops["W"], "b": _zeros(H), "out": ops["out"]}
+        return ops
+    dout = _zeros(N * max(D, H))
+    ops = {"dout": dout[:N * H].reshape(N, H), "x": _zeros(N, D), "W": _zeros(D, H),
+           "dx": dout[:N * D].reshape(N, D), "dW": _zeros(D, H)}
+    return {**ops, "db": _zeros(H)} if kernel == "affine_backward" else ops
+
+
+KERNELS = {"affine_forward": affine.affine_forward, "affine_backward": affine.affine_backward,
+           "matmul_forward": matmul.matmul_forward, "matmul_backward": matmul.matmul_backward, "dot": blas.dot}
+SHOWN = {**{k: k for k in KERNELS}, "dot": "blas.dot"}  # the name a kernel's messages begin with
+
+
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+def test_the_blas_path_refuses_an_output_overlapping_an_input(kernel):
+    ops = _overlapping_large(kernel)
+    first_output = {"affine_forward": "out", "matmul_forward": "out", "dot": "out"}.get(kernel, "dx")
+    before = {k: v.copy() for k, v in ops.items()}
+    with pytest.raises(Overlap, match=rf"^{SHOWN[kernel]}: {first_output} overlaps (x|a|dout) in memory"):
+        KERNELS[kernel](*ops.values())
+    assert all(np.array_equal(before[k], v) for k, v in ops.items())
+
+
+# ---------------------------------------------------------------- the Python-level kernels' operands
+
+
+@pytest.mark.parametrize("kernel", ["affine_forward", "matmul_forward", "dot"])
+@pytest.mark.parametrize("bad, found", [
+    (np.zeros((64, 32), np.float16), "an array of dtype float16"),
+    (np.zeros((64, 32), np.int64), "an array of dtype int64"),
+    ([[0.0] * 32] * 64, "a list"),
+])
+def test_a_non_float_operand_is_a_type_error_naming_what_was_found(kernel, bad, found):
+    N, D, H = LARGE
+    ops = {"x": bad, "W": _zeros(D, H), "b": _zeros(H), "out": _zeros(N, H)}
+    if kernel != "affine_forward":
+        del ops["b"]
+    name = "a" if kernel == "dot" else "x"
+    with pytest.raises(TypeError, match=rf"^{SHOWN[kernel]}: {name} is {found}; expected a float32 or float64 numpy array"):
+        KERNELS[kernel](*ops.values())
+
+
+@pytest.mark.parametrize("kernel", ["affine_forward", "matmul_forward", "dot"])
+def test_an_operand_of_other_dimensions_is_named_with_its_shape(kernel):
+    N, D, H = LARGE
+    ops = {"x": _zeros(N, 1, D), "W": _zeros(D, H), "b": _zeros(H), "out": _zeros(N, H)}
+    if kernel != "affine_forward":
+        del ops["b"]
+    name = "a" if kernel == "dot" else "x"
+    with pytest.raises(BadArgument, match=rf"^{SHOWN[kernel]}: {name} is 3-D with shape \({N}, 1, {D}\); expected a 2-D array"):
+        KERNELS[kernel](*ops.values())
+
+
+def test_dot_refuses_a_read_only_output_and_writes_nothing():
+    N, D, H = LARGE
+    out = _zeros(N, H)
+    out.setflags(write=False)
+    with pytest.raises(BadArgument, match=r"^blas\.dot: out is read-only; expected a writable array"):
+        blas.dot(np.ones((N, D), np.float32), np.ones((D, H), np.float32), out)
+    assert not out.any()
+
+
+# ---------------------------------------------------------------- time indices
+
+
+def _lstm_step_operands(N=2, T=3, H=2):
+    return dict(gh=_zeros(N, 4 * H), b=_zeros(4 * H), gates=_zeros(N, T, 4 * H), hprev=_zeros(N, T, H),
+                cprev=_zeros(N, T, H), tanh_c=_zeros(N, T, H), hs=_zeros(N, T, H), h_last=_zeros(N, H),
+                c_last=_zeros(N, H))
+
+
+@pytest.mark.parametrize("t, shown", [(True, "True"), (np.bool_(False), "np.False_|False"), (1.0, "1.0"),
+                                      (np.int64(3), "np.int64\\(3\\)|3"), (-1, "-1"), ("1", "'1'")])
+def test_a_time_index_must_be_an_integer_in_range_not_a_bool(t, shown):
+    ops = _lstm_step_operands()
+    with pytest.raises(BadIndex, match=rf"^lstm_forward_step: t is ({shown}); expected an integer in \[0, 3\)"):
+        lstm.lstm_forward_step(t, **ops)
+    assert not any(a.any() for a in ops.values())
+
+
+@pytest.mark.parametrize("t", [0, 2, np.int64(2), np.uint8(1)])
+def test_python_and_numpy_integers_in_range_are_time_indices(t):
+    lstm.lstm_forward_step(t, **_lstm_step_operands())
