@@ -129,7 +129,7 @@ def test_every_kernel_file_gives_mutants_with_unique_ids():
 def test_the_tests_of_a_module_include_the_modules_that_import_it():
     files = mc.test_files(_path.parent.parent, "matmul", "py")
     assert files[0].endswith("safety.py") and "tests/test_kernels.py" in files
-    assert mc.test_files(_path.parent.parent, "matmul", "jit") == [f for f in files if "safety" in f]
+    assert mc.test_files(_path.parent.parent, "matmul", "jit") == [mc.RULES] + [f for f in files if "safety" in f]
 
 
 def test_a_kernel_mutant_runs_the_sweep_items_of_the_modules_that_can_see_it():

@@ -9,6 +9,9 @@ NOT_CHECKS = re.compile(r"__init__|_config|_cache_")  # package set-up and Numba
 MAX_AXES = 3  # kernel operands have at most 3 axes; an axis no call has is found at run time
 PROBE = '__import__("_mutate_probe").loosen'
 CHECKS = "kernels/_checks.py"
+# _checks.py functions that only compiled code reaches: in_python gives the Python wrappers these
+# in place of the jitted helpers; as plain Python (NUMBA_DISABLE_JIT) the helpers are used as they are.
+COMPILED_ONLY = {"overlaps", "in_python"}
 
 Mutant = namedtuple("Mutant", "id key path line kind mode edits desc")
 
@@ -141,7 +144,7 @@ def mutants_of(root, rel, readers=None):
         key += f"#{seen[key]}" if seen[key] > 1 else ""
         compile(apply(src.text, edits), rel, "exec")  # a generator bug, not a mutant: fail loudly
         out.append(Mutant(key.replace(":", f":{at.lineno}:", 1), key, rel, at.lineno, kind,
-                          mode or ("jit" if jit else "py"), edits, desc))
+                          mode or ("jit" if jit or (rel == CHECKS and func in COMPILED_ONLY) else "py"), edits, desc))
 
     def drop(container, spans, i, closer):
         """Edits deleting element i (spans: each one's (start, end)) of a tuple or dict literal."""
