@@ -40,6 +40,13 @@ def test_an_empty_input_inside_an_output_is_not_an_overlap():
     np.testing.assert_array_equal(out, np.tile(b, (3, 1)))
 
 
+def test_an_empty_output_inside_an_input_is_not_an_overlap():
+    """out (3, 0) pointing into x: nothing to write, so nothing to refuse."""
+    x = np.ones((3, 2), np.float32)
+    affine.affine_forward(x, _zeros(2, 0), _zeros(0), x.reshape(-1)[2:2].reshape(3, 0))
+    np.testing.assert_array_equal(x, 1)
+
+
 def test_empty_recurrent_operands_at_one_address_do_not_overlap():
     """check_apart skips empty operands: a batch of no sequences, every batch array one empty view."""
     N, T, H = 0, 3, 2
