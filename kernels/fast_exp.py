@@ -23,10 +23,9 @@ so a caller compiled with FASTMATH does not change them.
 """
 
 import numpy as np
-from numba import njit, types
-from numba.core.errors import TypingError
-from numba.extending import overload
+from numba import njit
 
+from ._by_dtype import by_dtype
 from ._checks import check_no_overlap, check_same_dtype, check_shape
 from ._config import FASTMATH, KERNEL
 
@@ -137,23 +136,7 @@ def _exp_f64(x):
     return (p * s1) * s2
 
 
-def _exp_typed(x):
-    """Pick the body by dtype (used as is when NUMBA_DISABLE_JIT=1)."""
-    if isinstance(x, np.float32):
-        return _exp_f32(x)
-    return _exp_f64(np.float64(x))
-
-
-@overload(_exp_typed, jit_options={"fastmath": EXP_FASTMATH})
-def _exp_typed_jit(x):
-    if x == types.float32:
-        return _exp_f32
-    if x == types.float64:
-        return _exp_f64
-    raise TypingError(
-        f"exp_approx takes a float32 or float64 scalar, got {x}; "
-        "cast the input array to one of those dtypes first"
-    )
+_exp_typed = by_dtype("exp_approx", _exp_f32, _exp_f64, EXP_FASTMATH)
 
 
 @njit(fastmath=EXP_FASTMATH, cache=True)

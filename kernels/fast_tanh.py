@@ -19,10 +19,9 @@ from fractions import Fraction
 from math import comb, factorial
 
 import numpy as np
-from numba import njit, types
-from numba.core.errors import TypingError
-from numba.extending import overload
+from numba import njit
 
+from ._by_dtype import by_dtype
 from ._checks import check_no_overlap, check_same_dtype, check_shape
 from ._config import KERNEL
 from .fast_exp import EXP_FASTMATH, exp_approx
@@ -89,23 +88,7 @@ def _tanh_f64(x):
     return -r if x < _D_ZERO else r
 
 
-def _tanh_typed(x):
-    """Pick the body by dtype (used as is when NUMBA_DISABLE_JIT=1)."""
-    if isinstance(x, np.float32):
-        return _tanh_f32(x)
-    return _tanh_f64(np.float64(x))
-
-
-@overload(_tanh_typed, jit_options={"fastmath": EXP_FASTMATH})
-def _tanh_typed_jit(x):
-    if x == types.float32:
-        return _tanh_f32
-    if x == types.float64:
-        return _tanh_f64
-    raise TypingError(
-        f"tanh_approx takes a float32 or float64 scalar, got {x}; "
-        "cast the input array to one of those dtypes first"
-    )
+_tanh_typed = by_dtype("tanh_approx", _tanh_f32, _tanh_f64, EXP_FASTMATH)
 
 
 @njit(fastmath=EXP_FASTMATH, cache=True)
