@@ -265,7 +265,7 @@ def _statistics(s):
 
 
 def _elementwise(s):
-    shape, R, V = (3, 4), 6, 5
+    shape, R, V = (2, 3, 4), 6, 5  # 3-D: the dropout kernels take any number of axes
     s += [Spec("dropout.dropout_forward", lambda r: dict(
               x=_f(r, *shape), u=r.random(shape), ratio=0.5, mask=np.zeros(shape, np.bool_), out=_f(r, *shape)),
                ("mask", "out"), contiguous=True),  # flat loops: see the chapter-1 sigmoid's specs

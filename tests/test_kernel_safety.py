@@ -56,13 +56,14 @@ def _bad_runs(kernel):
 
 def _specs():
     s = []
+    # Kernels of any number of axes get 3-D operands, so that every axis is swept.
     # contiguous=True: flat loops over reshape(-1), which Numba compiles for
     # contiguous arrays only; a strided operand fails at typing, before any check.
     for p in ("", "_parallel"):
-        s += [Spec(f"activation.sigmoid_forward{p}", lambda r: dict(x=_f(r, 6, 5), out=_f(r, 6, 5)), ("out",),
+        s += [Spec(f"activation.sigmoid_forward{p}", lambda r: dict(x=_f(r, 2, 3, 5), out=_f(r, 2, 3, 5)), ("out",),
                    contiguous=True),
               Spec(f"activation.sigmoid_backward{p}",
-                   lambda r: dict(dout=_f(r, 6, 5), y=_f(r, 6, 5), dx=_f(r, 6, 5)), ("dx",), contiguous=True)]
+                   lambda r: dict(dout=_f(r, 2, 3, 5), y=_f(r, 2, 3, 5), dx=_f(r, 2, 3, 5)), ("dx",), contiguous=True)]
     fwd = lambda n, d, h: lambda r: dict(x=_f(r, n, d), W=_f(r, d, h), b=_f(r, h), out=_f(r, n, h))
     bwd = lambda n, d, h: lambda r: dict(dout=_f(r, n, h), x=_f(r, n, d), W=_f(r, d, h),
                                          dx=_f(r, n, d), dW=_f(r, d, h), db=_f(r, h))
@@ -87,8 +88,8 @@ def _specs():
                   "adam": (("m", "v"), (0.01, 0.9, 0.999))}
     for name, (states, hyper) in optimizers.items():
         def make(r, states=states, hyper=hyper):
-            args = dict(param=_f(r, 5, 3), grad=_f(r, 5, 3))
-            args.update({k: np.abs(_f(r, 5, 3)) for k in states})
+            args = dict(param=_f(r, 2, 5, 3), grad=_f(r, 2, 5, 3))
+            args.update({k: np.abs(_f(r, 2, 5, 3)) for k in states})
             args.update({f"hyper{i}": h for i, h in enumerate(hyper)})
             return args
         for p in ("", "_parallel"):
@@ -103,14 +104,14 @@ def _specs():
                   Spec(f"repeat_sum.{red}", lambda r, long=long, axis=axis: dict(
                       x=_f(r, *long), n=2, axis=axis, out=_f(r, 3, 4)), ("out",), variant=f"axis{axis}",
                       extras=_bad_runs(red) if axis == 0 else [])]
-    for shape in ((6,), (3, 2)):
+    for shape in ((6,), (2, 3, 2)):
         v = "x" + "x".join(map(str, shape))
         s += [Spec("sigmoid_loss.sigmoid_cross_entropy_forward", lambda r, shape=shape: dict(
-                  x=_f(r, *shape), t=_labels(r, 6, 2).reshape(shape), y=_f(r, *shape)), ("y",), variant=v,
+                  x=_f(r, *shape), t=_labels(r, int(np.prod(shape)), 2).reshape(shape), y=_f(r, *shape)), ("y",), variant=v,
                   contiguous=True,
                   extras=[("label 2", _set("t", 1, 2), _returns_bad_row(1))] if len(shape) == 1 else []),
               Spec("sigmoid_loss.sigmoid_cross_entropy_backward", lambda r, shape=shape: dict(
-                  y=_f(r, *shape), t=_labels(r, 6, 2).reshape(shape), dout=1.0, dx=_f(r, *shape)), ("dx",),
+                  y=_f(r, *shape), t=_labels(r, int(np.prod(shape)), 2).reshape(shape), dout=1.0, dx=_f(r, *shape)), ("dx",),
                   variant=v, contiguous=True)]
     for p in ("", "_parallel"):
         s += [Spec(f"softmax_loss.softmax_forward{p}", lambda r: dict(x=_f(r, 6, 5), y=_f(r, 6, 5)), ("y",)),
