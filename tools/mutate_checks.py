@@ -276,7 +276,9 @@ def main():
                 tests = set().union(*(reach.get((m.path, line), set()) for line in reaching_lines(texts[m.path], m)))
                 if "" in tests:  # the lines run outside any test (at import): every test may see the mutant
                     continue
-                tests = {t for t in tests if t.split("::")[0] not in safety}  # the sweep runs whole, always
+                # of the mutated module's test files (test_files): its kernel tests, not every test that
+                # happens to run the line (whole trainings); the sweep items are added below
+                tests = {t for t in tests if t.split("::")[0] in files[m.id] and t.split("::")[0] not in safety}
                 select = work / "select" / f"{i}.txt"
                 select.parent.mkdir(exist_ok=True)
                 select.write_text("\n".join(sorted(tests)) + "\n")
