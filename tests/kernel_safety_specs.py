@@ -11,6 +11,7 @@ as a child script (tests/ is then sys.path[0]).
 from dataclasses import dataclass, field
 
 import numpy as np
+from kernel_safety_cases import RETURNS
 
 
 @dataclass
@@ -268,12 +269,13 @@ def _elementwise(s):
     shape, R, V = (2, 3, 4), 6, 5  # 3-D: the dropout kernels take any number of axes
     s += [Spec("dropout.dropout_forward", lambda r: dict(
               x=_f(r, *shape), u=r.random(shape), ratio=0.5, mask=np.zeros(shape, np.bool_), out=_f(r, *shape)),
-               ("mask", "out"), contiguous=True),  # flat loops: see the chapter-1 sigmoid's specs
+               # flat loops: see the chapter-1 sigmoid's specs; u (np.random.rand's) may have either float dtype
+               ("mask", "out"), contiguous=True, expect={"dtype:u": RETURNS}),
           Spec("dropout.dropout_backward", lambda r: dict(
               dout=_f(r, *shape), mask=r.random(shape) > 0.5, dx=_f(r, *shape)), ("dx",), contiguous=True),
           Spec("time_dropout.time_dropout_forward", lambda r: dict(
               x=_f(r, *shape), u=r.random(shape), ratio=0.5, scale=2.0, mask=_f(r, *shape), out=_f(r, *shape)),
-               ("mask", "out"), contiguous=True),
+               ("mask", "out"), contiguous=True, expect={"dtype:u": RETURNS}),
           Spec("fast_tanh.tanh_into", lambda r: dict(x=_f(r, 7), out=_f(r, 7)), ("out",))]
     labels = lambda r: np.where(r.random(R) < 0.3, -1, _labels(r, R, V))
     for p in ("", "_parallel"):

@@ -219,19 +219,22 @@ MODULES = sorted({spec.kernel.split(".")[0] for spec in SPECS})
 
 @pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
-def test_bad_calls_of_each_module_raise_and_change_nothing(module):
+def test_bad_calls_of_each_module_raise_and_change_nothing(module, request):
+    """One child per module; with --exhaustive, with every case of the exhaustive tier
+    (as plain Python, for tools/mutate_checks.py, that costs no compiles)."""
+    exhaustive = request.config.getoption("--exhaustive")
     names = [spec.name for spec in SPECS if spec.kernel.startswith(module + ".")]
-    returncode, outcomes, stderr = _child(names)
+    returncode, outcomes, stderr = _child(names, exhaustive=exhaustive)
     if outcomes is None:  # a crash: run every call alone to name the ones that kill the process
         culprits = []
         for name in names:
-            for case_id, _, _ in _cases(_spec_map()[name], False):
-                code, alone, err = _child([name], case_id)
+            for case_id, _, _ in _cases(_spec_map()[name], exhaustive):
+                code, alone, err = _child([name], case_id, exhaustive)
                 if alone is None:
                     culprits.append(f"{name} {case_id}: {_died(code, err)}")
         pytest.fail(f"the child for {module} {_died(returncode, stderr)}\nculprits:\n" + "\n".join(culprits))
-    assert len(outcomes) == sum(len(_cases(_spec_map()[n], False)) for n in names)
-    _check_outcomes(outcomes, False)
+    assert len(outcomes) == sum(len(_cases(_spec_map()[n], exhaustive)) for n in names)
+    _check_outcomes(outcomes, exhaustive)
 
 
 @pytest.mark.exhaustive

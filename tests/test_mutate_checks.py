@@ -136,4 +136,4 @@ def test_a_kernel_mutant_runs_the_sweep_items_of_the_modules_that_can_see_it():
     root = _path.parent.parent
     assert mc.sweep_items(root, "rnn") == [f"{mc.SWEEP}[rnn]"]
     assert mc.sweep_items(root, "_greedy_step") == [f"{mc.SWEEP}[attention_generate]", f"{mc.SWEEP}[seq2seq_generate]"]
-    assert mc.sweep_items(root, "_checks") is None  # every module sees it: the whole safety file
+    assert mc.sweep_items(root, "_checks") == [f"{mc.SWEEP}["]  # every module sees it: every module's item
