@@ -27,6 +27,8 @@ def pytest_configure(config):
         config.addinivalue_line("filterwarnings", r"ignore::RuntimeWarning:fastnn\.kernels\.")
     config.addinivalue_line("markers", "slow: takes more than a few seconds; the quick run deselects it")
     config.addinivalue_line("markers", "exhaustive: a long sweep that runs only with --exhaustive")
+    config.addinivalue_line("markers", "long_as_python: a long run as plain Python (NUMBA_DISABLE_JIT) that "
+                            "covers no line the other tests leave out; .ci/run's plain-Python run deselects it")
 
 
 def pytest_collection_modifyitems(config, items):

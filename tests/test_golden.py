@@ -51,6 +51,7 @@ def test_golden_record_is_what_it_claims(golden):
         assert np.max(np.abs(golden[name] - golden[name + "_init"])) > 0.1
 
 
+@pytest.mark.long_as_python
 def test_trainer_reproduces_train_py(golden, capsys):
     x, t = spiral.load_data()
     model = TwoLayerNet(input_size=2, hidden_size=10, output_size=3)
@@ -74,6 +75,7 @@ def test_trainer_reproduces_train_py(golden, capsys):
     assert accuracy == pytest.approx(float(golden["accuracy"]))
 
 
+@pytest.mark.long_as_python
 def test_custom_loop_reproduces_train_custom_loop_py(golden):
     max_epoch, batch_size, hidden_size, learning_rate = 300, 30, 10, 1.0
     x, t = spiral.load_data()

@@ -36,6 +36,7 @@ def _book(model, corpus, lr, max_grad, n_steps):
             for xs, ts in book.batches(corpus, 10, 5, n_steps)]
 
 
+@pytest.mark.long_as_python
 @pytest.mark.parametrize("fast_cls, book_cls, args, lr, max_grad", [
     (SimpleRnnlm, book.BookSimpleRnnlm, (40, 12, 12), 1.0, None),
     (Rnnlm, book.BookRnnlm, (40, 12, 12), 1.0, 0.25),

@@ -123,6 +123,7 @@ def test_defaults_are_the_books():
     assert (args.optimizer, args.dtype, args.seed, args.out) == ("sgd", "float64", 1984, "fastnn-spiral-out")
 
 
+@pytest.mark.long_as_python
 def test_defaults_reproduce_the_golden_run(capsys):
     with np.load(GOLDEN_PATH) as golden:
         golden = dict(golden)

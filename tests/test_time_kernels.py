@@ -65,6 +65,7 @@ def test_time_dropout_kernel_rejects_mismatched_sizes():
         time_dropout.time_dropout_forward(x, np.zeros(5), 0.5, 2.0, np.zeros((2, 3), F), np.zeros((2, 3), F))
 
 
+@pytest.mark.long_as_python
 def test_forward_grad_kernels_equal_forward_then_backward(rng):
     x = (rng.standard_normal((300, 1000)) * 4).astype(F)
     t = rng.integers(-1, 1000, 300)

@@ -123,6 +123,7 @@ def test_simple_time_affine_equals_time_affine(rng, assert_close):
     assert_close(simple.db, fast.grads[1])
 
 
+@pytest.mark.long_as_python
 @pytest.mark.parametrize("shape", [(2, 3, 5), (20, 35, 1000)])
 def test_softmax_loss_matches_oracle_with_ignored_steps(shape, dtype, rng, assert_close):
     N, T, V = shape
