@@ -149,3 +149,37 @@ def test_a_time_index_must_be_an_integer_in_range_not_a_bool(t, shown):
 @pytest.mark.parametrize("t", [0, 2, np.int64(2), np.uint8(1)])
 def test_python_and_numpy_integers_in_range_are_time_indices(t):
     lstm.lstm_forward_step(t, **_lstm_step_operands())
+
+
+# ---------------------------------------------------------------- another number of axes
+
+
+def _python_level_specs():
+    """The safety table's kernels that are Python functions (their checks run before any
+    compiled code, so an operand with an axis too many meets them, not Numba's typing)."""
+    import ast
+    import importlib
+    import inspect
+
+    from test_kernel_safety import SPECS
+    found = []
+    for spec in SPECS:
+        module, name = spec.kernel.split(".")
+        module = importlib.import_module(f"fastnn.kernels.{module}")
+        undecorated = {f.name for f in ast.parse(inspect.getsource(module)).body
+                       if isinstance(f, ast.FunctionDef) and not f.decorator_list}  # not jitted, in either mode
+        if name in undecorated:
+            kernel = getattr(module, name)
+            arrays = [k for k, v in spec.make(np.random.default_rng(0)).items() if isinstance(v, np.ndarray)]
+            found += [pytest.param(spec, kernel, k, id=f"{spec.name}:{k}") for k in arrays]
+    return found
+
+
+@pytest.mark.parametrize("spec, kernel, operand", _python_level_specs())
+def test_an_operand_with_an_axis_too_many_is_named_and_nothing_is_written(spec, kernel, operand):
+    args = spec.make(np.random.default_rng(0))
+    args[operand] = args[operand][..., np.newaxis]
+    before = {k: v.copy() for k, v in args.items() if isinstance(v, np.ndarray)}
+    with pytest.raises((ValueError, TypeError), match=rf"^{spec.message_name}: {operand} "):
+        kernel(*args.values())
+    assert all(np.array_equal(v, args[k], equal_nan=True) for k, v in before.items())
