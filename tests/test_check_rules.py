@@ -92,31 +92,54 @@ def test_the_blas_path_refuses_an_output_overlapping_an_input(kernel):
 # ---------------------------------------------------------------- the Python-level kernels' operands
 
 
-@pytest.mark.parametrize("kernel", ["affine_forward", "matmul_forward", "dot"])
+def _large(kernel):
+    """Good operands of `kernel` at LARGE sizes, in call order."""
+    N, D, H = LARGE
+    if kernel in ("affine_forward", "matmul_forward", "dot"):
+        ops = {"x": _zeros(N, D), "W": _zeros(D, H), "b": _zeros(H), "out": _zeros(N, H)}
+        if kernel != "affine_forward":
+            del ops["b"]
+        return {"a": ops["x"], "b": ops["W"], "out": ops["out"]} if kernel == "dot" else ops
+    ops = {"dout": _zeros(N, H), "x": _zeros(N, D), "W": _zeros(D, H), "dx": _zeros(N, D), "dW": _zeros(D, H)}
+    return {**ops, "db": _zeros(H)} if kernel == "affine_backward" else ops
+
+
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
 @pytest.mark.parametrize("bad, found", [
-    (np.zeros((64, 32), np.float16), "an array of dtype float16"),
-    (np.zeros((64, 32), np.int64), "an array of dtype int64"),
-    ([[0.0] * 32] * 64, "a list"),
+    (np.float16, "an array of dtype float16"),
+    (np.int64, "an array of dtype int64"),
+    (list, "a list"),
 ])
 def test_a_non_float_operand_is_a_type_error_naming_what_was_found(kernel, bad, found):
-    N, D, H = LARGE
-    ops = {"x": bad, "W": _zeros(D, H), "b": _zeros(H), "out": _zeros(N, H)}
-    if kernel != "affine_forward":
-        del ops["b"]
-    name = "a" if kernel == "dot" else "x"
+    ops = _large(kernel)
+    name = next(iter(ops))
+    ops[name] = ops[name].tolist() if bad is list else ops[name].astype(bad)
     with pytest.raises(TypeError, match=rf"^{SHOWN[kernel]}: {name} is {found}; expected a float32 or float64 numpy array"):
         KERNELS[kernel](*ops.values())
 
 
-@pytest.mark.parametrize("kernel", ["affine_forward", "matmul_forward", "dot"])
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
 def test_an_operand_of_other_dimensions_is_named_with_its_shape(kernel):
-    N, D, H = LARGE
-    ops = {"x": _zeros(N, 1, D), "W": _zeros(D, H), "b": _zeros(H), "out": _zeros(N, H)}
-    if kernel != "affine_forward":
-        del ops["b"]
-    name = "a" if kernel == "dot" else "x"
-    with pytest.raises(BadArgument, match=rf"^{SHOWN[kernel]}: {name} is 3-D with shape \({N}, 1, {D}\); expected a 2-D array"):
+    ops = _large(kernel)
+    name = next(iter(ops))
+    ops[name] = ops[name][:, np.newaxis]
+    shape = ", ".join(map(str, ops[name].shape))
+    with pytest.raises(BadArgument, match=rf"^{SHOWN[kernel]}: {name} is 3-D with shape \({shape}\); expected a 2-D array"):
         KERNELS[kernel](*ops.values())
+
+
+BLAS_OUTPUTS = [("affine_forward", "out"), ("matmul_forward", "out"), ("dot", "out"),
+                ("affine_backward", "dx"), ("affine_backward", "dW"), ("matmul_backward", "dx"), ("matmul_backward", "dW")]
+
+
+@pytest.mark.parametrize("kernel, output", BLAS_OUTPUTS)
+def test_the_blas_path_refuses_an_output_that_is_not_c_contiguous(kernel, output):
+    """BLAS writes whole rows: a strided output would be written as if it were contiguous."""
+    ops = _large(kernel)
+    ops[output] = np.zeros((ops[output].shape[0], 2 * ops[output].shape[1]), np.float32)[:, ::2]
+    with pytest.raises(BadArgument, match=rf"^{SHOWN[kernel]}: {output} is not C-contiguous"):
+        KERNELS[kernel](*ops.values())
+    assert not ops[output].base.any()
 
 
 def test_dot_refuses_a_read_only_output_and_writes_nothing():
