@@ -157,7 +157,9 @@ def _attention(s):
               table=_f(r, V, G), Wh=_f(r, H, G), enc=_f(r, Te, H), Waff=_f(r, 2 * H, W), baff=_f(r, W),
               h=_f(r, H), c=_f(r, H), start_id=1, weights=_f(r, S, Te), out_ids=np.zeros(S, np.int64)),
                ("h", "c", "weights", "out_ids"), free_axes={"table": (0,)},
-               extras=bad_start("attention_greedy_decode")),
+               extras=bad_start("attention_greedy_decode") + [
+                   ("Te=0", lambda args: dict(args, enc=args["enc"][:0], weights=args["weights"][:, :0]),
+                    _raises("ValueError", "attention_greedy_decode", r"enc is empty"))]),
           # Any question length and any number of ids to decode (ids' and out_ids' widths).
           Spec("attention_generate.attention_generate_batch", lambda r: dict(
               enc_table=_f(r, V, G), enc_Wh=_f(r, H, G), dec_table=_f(r, V, G), dec_Wh=_f(r, H, G),
@@ -168,7 +170,9 @@ def _attention(s):
                extras=[("ids=V", _set("ids", (1, 2), V), _raises("IndexError", "attention_generate_batch",
                                                                   r"ids holds ids in \[\d, 7\]")),
                        ("start_ids=-1", _set("start_ids", 0, -1), _raises("IndexError", "attention_generate_batch",
-                                                                           r"start_ids holds ids in \[-1, \d\]"))]),
+                                                                           r"start_ids holds ids in \[-1, \d\]")),
+                       ("Te=0", lambda args: dict(args, ids=args["ids"][:, :0]),
+                        _raises("ValueError", "attention_generate_batch", r"ids is 0 columns wide"))]),
           Spec("seq2seq_generate.lstm_encode", lambda r: dict(
               table=_f(r, V, G), Wh=_f(r, H, G), ids=ids(r), h=_f(r, H), c=_f(r, H)), ("h", "c"),
                free_axes={"table": (0,), "ids": (0,)}, extras=bad_ids("lstm_encode")),  # any number of ids
