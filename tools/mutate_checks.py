@@ -227,8 +227,8 @@ def main():
         mutants = [m for m in all_mutants(copies[0]) if not args.only or re.search(args.only, m.id)]
         if args.again:  # a --report file, or the printed log of a run
             text = Path(args.again).read_text()
-            again = {r["id"] for r in json.loads(text) if r["status"] in ("survived", "error")} \
-                if text.lstrip().startswith("[{") else set(re.findall(r"^\[\d+/\d+\] (?:survived|error) .* s  (\S+)$",
+            again = {r["id"] for r in json.loads(text) if r["status"] in ("survived", "error", "timeout")} \
+                if text.lstrip().startswith("[{") else set(re.findall(r"^\[\d+/\d+\] (?:survived|error|timeout) .* s  (\S+)$",
                                                                      text, re.MULTILINE))
             mutants = [m for m in mutants if m.id in again]
         # --jit: all compiled, but a loosened shape calls the Python probe, which Numba cannot compile
