@@ -198,10 +198,11 @@ def _python_level_specs():
     return found
 
 
+@pytest.mark.parametrize("change", ["an axis too many", "a list"])
 @pytest.mark.parametrize("spec, kernel, operand", _python_level_specs())
-def test_an_operand_with_an_axis_too_many_is_named_and_nothing_is_written(spec, kernel, operand):
+def test_an_operand_with_an_axis_too_many_or_a_list_is_named_and_nothing_is_written(spec, kernel, operand, change):
     args = spec.make(np.random.default_rng(0))
-    args[operand] = args[operand][..., np.newaxis]
+    args[operand] = args[operand][..., np.newaxis] if change == "an axis too many" else args[operand].tolist()
     before = {k: v.copy() for k, v in args.items() if isinstance(v, np.ndarray)}
     with pytest.raises((ValueError, TypeError), match=rf"^{spec.message_name}: {operand} "):
         kernel(*args.values())
