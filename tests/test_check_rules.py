@@ -63,12 +63,12 @@ def _overlapping_large(kernel):
     """Operands of `kernel` at LARGE sizes whose first output starts inside its first input."""
     N, D, H = LARGE
     if kernel in ("affine_forward", "matmul_forward", "dot"):
-        x = _zeros(N * max(D, H))
+        x = np.ones(N * max(D, H), np.float32)  # ones: the product of the zero weights would change them
         ops = {"x": x[:N * D].reshape(N, D), "W": _zeros(D, H), "out": x[:N * H].reshape(N, H)}
         if kernel == "affine_forward":
             ops = {"x": ops["x"], "W": ops["W"], "b": _zeros(H), "out": ops["out"]}
         return ops
-    dout = _zeros(N * max(D, H))
+    dout = np.ones(N * max(D, H), np.float32)
     ops = {"dout": dout[:N * H].reshape(N, H), "x": _zeros(N, D), "W": _zeros(D, H),
            "dx": dout[:N * D].reshape(N, D), "dW": _zeros(D, H)}
     return {**ops, "db": _zeros(H)} if kernel == "affine_backward" else ops
@@ -135,7 +135,7 @@ BLAS_OUTPUTS = [("affine_forward", "out"), ("matmul_forward", "out"), ("dot", "o
 @pytest.mark.parametrize("kernel, output", BLAS_OUTPUTS)
 def test_the_blas_path_refuses_an_output_that_is_not_c_contiguous(kernel, output):
     """BLAS writes whole rows: a strided output would be written as if it were contiguous."""
-    ops = _large(kernel)
+    ops = {k: np.ones_like(v) for k, v in _large(kernel).items()}  # a product written would not be 0
     ops[output] = np.zeros((ops[output].shape[0], 2 * ops[output].shape[1]), np.float32)[:, ::2]
     with pytest.raises(BadArgument, match=rf"^{SHOWN[kernel]}: {output} is not C-contiguous"):
         KERNELS[kernel](*ops.values())
