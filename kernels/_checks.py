@@ -3,9 +3,8 @@
 Each check compares a few integers (shapes, addresses) and raises, naming the
 kernel, the argument, what it found and what it expected.  check_shape and
 check_no_overlap are Numba helpers inlined into the kernels; the address
-ranges that check_no_overlap compares are worked out in one small function it
-calls (_overlaps), compiled once per pair of array types for every kernel,
-which keeps each kernel's own compile short.  The Python wrappers
+ranges that check_no_overlap compares come from an intrinsic (_span_compiled),
+a few LLVM instructions that add next to nothing to a kernel's compile.  The Python wrappers
 (affine.affine_forward, ...) run the same helpers as plain Python through
 in_python, so the messages are the same everywhere and a call from Python
 compiles nothing but the kernel it runs.
@@ -22,7 +21,7 @@ import types as types_module
 
 import numpy as np
 from numba import literal_unroll, njit
-from numba.core import cgutils, types
+from numba.core import cgutils, config, types
 from numba.extending import intrinsic, overload
 
 from ._config import HELPER
@@ -103,20 +102,12 @@ def _check_same_dtype_jit(kernel, name, a, reference_name, reference):
     return fail
 
 
-@intrinsic
-def _pointer(typingctx, a):
-    """a's data pointer as a signed integer: unsigned plus a negative stride
-    would be computed in float64, and a.ctypes builds an object model around
-    the pointer that took longer to compile at every use."""
-    def codegen(context, builder, signature, args):
-        array = cgutils.create_struct_proxy(signature.args[0])(context, builder, value=args[0])
-        return builder.ptrtoint(array.data, context.get_value_type(types.intp))
-    return types.intp(a), codegen
-
-
-def _span(a, first):
-    """[first, last) byte addresses that a's elements can occupy, a's first element at `first`."""
-    lo = hi = first
+def _span_in_python(a):
+    """[lo, hi): the byte addresses a's elements can occupy; (0, 0), which meets
+    nothing, for an empty array.  The compiled form is _span_compiled."""
+    if a.size == 0:
+        return 0, 0
+    lo = hi = a.ctypes.data
     for k in range(a.ndim):
         reach = a.strides[k] * (a.shape[k] - 1)
         if reach < 0:
@@ -126,48 +117,44 @@ def _span(a, first):
     return lo, hi + a.itemsize
 
 
-def _address(a):
-    """a's data pointer; compiled, read from the array's struct (see _pointer)."""
-    return a.ctypes.data
+@intrinsic
+def _span_compiled(typingctx, a):
+    """_span_in_python for compiled code, written as a few LLVM instructions: as a
+    Numba function, inlined or called, the address arithmetic was most of the
+    compile time of a kernel that checks many pairs (affine_backward_small: ten)."""
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array = cgutils.create_struct_proxy(array_type)(context, builder, value=args[0])
+        intp = context.get_value_type(types.intp)
+        zero = intp(0)
+        lo = hi = builder.ptrtoint(array.data, intp)
+        empty = cgutils.false_bit
+        shape = cgutils.unpack_tuple(builder, array.shape, array_type.ndim)
+        strides = cgutils.unpack_tuple(builder, array.strides, array_type.ndim)
+        for extent, stride in zip(shape, strides):
+            empty = builder.or_(empty, builder.icmp_signed("==", extent, zero))
+            reach = builder.mul(stride, builder.sub(extent, intp(1)))
+            negative = builder.icmp_signed("<", reach, zero)
+            lo = builder.add(lo, builder.select(negative, reach, zero))
+            hi = builder.add(hi, builder.select(negative, zero, reach))
+        hi = builder.add(hi, array.itemsize)
+        span = (builder.select(empty, zero, lo), builder.select(empty, zero, hi))
+        return context.make_tuple(builder, signature.return_type, span)
+    return types.UniTuple(types.intp, 2)(a), codegen
 
 
-@overload(_address, inline="always")
-def _address_jit(a):
-    return lambda a: _pointer(a)
+# What the jitted helpers call; under NUMBA_DISABLE_JIT they run as plain Python.
+_span = _span_in_python if config.DISABLE_JIT else _span_compiled
 
 
 @njit(**HELPER)
 def check_no_overlap(kernel, out_name, out, in_name, a):
     """out and a must not share memory; conservative, like np.may_share_memory:
     address ranges that meet count as overlapping even if the elements interleave."""
-    if _overlaps(out, a):
+    out_lo, out_hi = _span(out)
+    a_lo, a_hi = _span(a)
+    if out_lo < a_hi and a_lo < out_hi:
         raise Overlap(kernel, out_name, in_name)
-
-
-def overlaps(out, a):
-    """Whether the address ranges of out and a meet (neither empty)."""
-    if out.size == 0 or a.size == 0:
-        return False
-    out_lo, out_hi = _span(out, out.ctypes.data)
-    a_lo, a_hi = _span(a, a.ctypes.data)
-    return out_lo < a_hi and a_lo < out_hi
-
-
-_inlined_span = njit(inline="always", cache=True, error_model="numpy")(_span)
-
-
-# overlaps, compiled: called, not inlined, and given the two arrays only (a
-# string argument would cost its reference count at every call).  One small
-# compile per pair of array types, shared by every kernel; inlined at each of
-# a kernel's checks (affine_backward_small makes ten), the span code doubled
-# the kernel's compile.
-@njit(cache=True, error_model="numpy")
-def _overlaps(out, a):
-    if out.size == 0 or a.size == 0:
-        return False
-    out_lo, out_hi = _inlined_span(out, _address(out))
-    a_lo, a_hi = _inlined_span(a, _address(a))
-    return out_lo < a_hi and a_lo < out_hi
 
 
 @njit(cache=True)
@@ -181,10 +168,7 @@ def check_apart(kernel, names, arrays, n_inputs):
     spans = np.zeros((len(arrays), 2), np.intp)
     i = 0
     for a in literal_unroll(arrays):
-        if a.size:
-            lo, hi = _inlined_span(a, _address(a))
-            spans[i, 0] = lo
-            spans[i, 1] = hi
+        spans[i, 0], spans[i, 1] = _span(a)
         i += 1  # noqa: SIM113 - enumerate cannot wrap literal_unroll
     for j in range(n_inputs, len(arrays)):
         for k in range(j):
@@ -298,8 +282,8 @@ def in_python(helper):
         names = dict(function.__globals__)
         for name in function.__code__.co_names:
             value = names.get(name)
-            if value is _overlaps:
-                names[name] = overlaps
+            if value is _span_compiled:
+                names[name] = _span_in_python
             elif getattr(value, "targetoptions", {}).get("inline") == "always":
                 names[name] = in_python(value)
         python = _IN_PYTHON[helper] = types_module.FunctionType(

@@ -11,7 +11,7 @@ PROBE = '__import__("_mutate_probe").loosen'
 CHECKS = "kernels/_checks.py"
 # _checks.py functions that only compiled code reaches: in_python gives the Python wrappers these
 # in place of the jitted helpers; as plain Python (NUMBA_DISABLE_JIT) the helpers are used as they are.
-COMPILED_ONLY = {"overlaps", "in_python"}
+COMPILED_ONLY = {"in_python"}
 
 Mutant = namedtuple("Mutant", "id key path line kind mode edits desc")
 
