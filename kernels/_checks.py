@@ -20,7 +20,7 @@ A dtype mismatch is known when Numba compiles a kernel for its argument types:
 import types as types_module
 
 import numpy as np
-from numba import literal_unroll, njit
+from numba import njit
 from numba.core import cgutils, config, types
 from numba.extending import intrinsic, overload
 
@@ -117,34 +117,56 @@ def _span_in_python(a):
     return lo, hi + a.itemsize
 
 
+def _span_ir(context, builder, array_type, value):
+    """The LLVM instructions of _span_in_python for one array: (lo, hi) as intp values."""
+    array = cgutils.create_struct_proxy(array_type)(context, builder, value=value)
+    intp = context.get_value_type(types.intp)
+    zero = intp(0)
+    lo = hi = builder.ptrtoint(array.data, intp)
+    empty = cgutils.false_bit
+    shape = cgutils.unpack_tuple(builder, array.shape, array_type.ndim)
+    strides = cgutils.unpack_tuple(builder, array.strides, array_type.ndim)
+    for extent, stride in zip(shape, strides):
+        empty = builder.or_(empty, builder.icmp_signed("==", extent, zero))
+        reach = builder.mul(stride, builder.sub(extent, intp(1)))
+        negative = builder.icmp_signed("<", reach, zero)
+        lo = builder.add(lo, builder.select(negative, reach, zero))
+        hi = builder.add(hi, builder.select(negative, zero, reach))
+    hi = builder.add(hi, array.itemsize)
+    return builder.select(empty, zero, lo), builder.select(empty, zero, hi)
+
+
+# _span_in_python for compiled code, as a few LLVM instructions: as a Numba
+# function, inlined or called, the address arithmetic was most of the compile
+# time of a kernel that checks many pairs (affine_backward_small: ten).
 @intrinsic
 def _span_compiled(typingctx, a):
-    """_span_in_python for compiled code, written as a few LLVM instructions: as a
-    Numba function, inlined or called, the address arithmetic was most of the
-    compile time of a kernel that checks many pairs (affine_backward_small: ten)."""
     def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        array = cgutils.create_struct_proxy(array_type)(context, builder, value=args[0])
-        intp = context.get_value_type(types.intp)
-        zero = intp(0)
-        lo = hi = builder.ptrtoint(array.data, intp)
-        empty = cgutils.false_bit
-        shape = cgutils.unpack_tuple(builder, array.shape, array_type.ndim)
-        strides = cgutils.unpack_tuple(builder, array.strides, array_type.ndim)
-        for extent, stride in zip(shape, strides):
-            empty = builder.or_(empty, builder.icmp_signed("==", extent, zero))
-            reach = builder.mul(stride, builder.sub(extent, intp(1)))
-            negative = builder.icmp_signed("<", reach, zero)
-            lo = builder.add(lo, builder.select(negative, reach, zero))
-            hi = builder.add(hi, builder.select(negative, zero, reach))
-        hi = builder.add(hi, array.itemsize)
-        span = (builder.select(empty, zero, lo), builder.select(empty, zero, hi))
+        span = _span_ir(context, builder, signature.args[0], args[0])
         return context.make_tuple(builder, signature.return_type, span)
     return types.UniTuple(types.intp, 2)(a), codegen
 
 
+def _spans_in_python(arrays):
+    """(lo0, hi0, lo1, hi1, ...): the spans of a tuple of arrays, as _span_in_python."""
+    return tuple(bound for a in arrays for bound in _span_in_python(a))
+
+
+# _spans_in_python for compiled code: the tuple's arrays may differ in type,
+# which a Numba loop could only walk with literal_unroll, slow to compile.
+@intrinsic
+def _spans_compiled(typingctx, arrays):
+    def codegen(context, builder, signature, args):
+        spans = []
+        for i, array_type in enumerate(signature.args[0]):
+            spans.extend(_span_ir(context, builder, array_type, builder.extract_value(args[0], i)))
+        return context.make_tuple(builder, signature.return_type, spans)
+    return types.UniTuple(types.intp, 2 * len(arrays))(arrays), codegen
+
+
 # What the jitted helpers call; under NUMBA_DISABLE_JIT they run as plain Python.
 _span = _span_in_python if config.DISABLE_JIT else _span_compiled
+_spans = _spans_in_python if config.DISABLE_JIT else _spans_compiled
 
 
 @njit(**HELPER)
@@ -161,18 +183,14 @@ def check_no_overlap(kernel, out_name, out, in_name, a):
 def check_apart(kernel, names, arrays, n_inputs):
     """Every output, arrays[n_inputs:], overlaps no other operand (as check_no_overlap).
 
-    For kernels with many operands (the recurrent steps): one pass works out the
-    address ranges, then a plain loop compares them, instead of one call per pair.
+    For kernels with many operands (the recurrent steps): the address ranges of
+    all operands at once, then a plain loop compares them, instead of one call per pair.
     names is a tuple of strings, arrays a tuple of arrays in the same order.
     """
-    spans = np.zeros((len(arrays), 2), np.intp)
-    i = 0
-    for a in literal_unroll(arrays):
-        spans[i, 0], spans[i, 1] = _span(a)
-        i += 1  # noqa: SIM113 - enumerate cannot wrap literal_unroll
+    spans = _spans(arrays)
     for j in range(n_inputs, len(arrays)):
         for k in range(j):
-            if spans[j, 0] < spans[k, 1] and spans[k, 0] < spans[j, 1]:
+            if spans[2 * j] < spans[2 * k + 1] and spans[2 * k] < spans[2 * j + 1]:
                 raise Overlap(kernel, names[j], names[k])
 
 
@@ -284,6 +302,8 @@ def in_python(helper):
             value = names.get(name)
             if value is _span_compiled:
                 names[name] = _span_in_python
+            elif value is _spans_compiled:
+                names[name] = _spans_in_python
             elif getattr(value, "targetoptions", {}).get("inline") == "always":
                 names[name] = in_python(value)
         python = _IN_PYTHON[helper] = types_module.FunctionType(
