@@ -166,8 +166,10 @@ class _Optimizer:
                 for i, (p, g) in enumerate(plan.pairs):
                     _run(self.KERNEL.pick(p.size), p, g, *[s[i] for s in states], *hyper)
                 return
-            # Every pair is a native C-contiguous param with its own grad: one call each.
-            calls = [(p.size, (p, g, *[s[i] for s in states])) for i, (p, g) in enumerate(plan.pairs)]
+            # Every pair is a native C-contiguous param with its own grad: one call each,
+            # on flat views, so that a kernel compiles once per dtype, not per number of axes.
+            calls = [(p.size, tuple(a.reshape(-1) for a in (p, g, *[s[i] for s in states])))
+                     for i, (p, g) in enumerate(plan.pairs)]
         for size, args in calls:
             self.KERNEL.pick(size)(*args, *hyper)
         snapshot = tuple((name, state, tuple(state)) for name, state in zip(self.STATE, states))
