@@ -142,6 +142,27 @@ def test_the_blas_path_refuses_an_output_that_is_not_c_contiguous(kernel, output
     assert not ops[output].base.any()
 
 
+BACKWARD = {"affine_backward": affine.affine_backward, "affine_backward_small": affine.affine_backward_small,
+            "matmul_backward": matmul.matmul_backward, "matmul_backward_small": matmul.matmul_backward_small}
+
+
+@pytest.mark.parametrize("kernel, size", [(k, "small") for k in sorted(BACKWARD)]
+                         + [(k, "large") for k in sorted(BACKWARD) if not k.endswith("_small")])
+def test_a_weight_and_its_gradient_wrong_together_are_refused_by_the_weights_shape(kernel, size):
+    """W and dW with one row too many agree with each other: only W's rows against x's
+    columns can tell, and without that check dx = dout @ W.T would write a column past dx's rows."""
+    N, D, H = LARGE if size == "large" else (2, 2, 3)
+    shapes = {"dout": (N, H), "x": (N, D), "W": (D, H), "dx": (N, D), "dW": (D, H), "db": (H,)}
+    if kernel.startswith("matmul"):
+        del shapes["db"]
+    ops = {k: np.ones(shape, np.float32) for k, shape in shapes.items()}
+    ops["W"], ops["dW"] = np.ones((D + 1, H), np.float32), np.zeros((D + 1, H), np.float32)
+    before = {k: v.copy() for k, v in ops.items()}
+    with pytest.raises(ValueError, match=rf"^{kernel}: W has shape \({D + 1}, {H}\); expected \({D}, {H}\)"):
+        BACKWARD[kernel](*ops.values())
+    assert all(np.array_equal(before[k], v) for k, v in ops.items())
+
+
 def test_dot_refuses_a_read_only_output_and_writes_nothing():
     N, D, H = LARGE
     out = _zeros(N, H)
