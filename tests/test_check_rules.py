@@ -4,9 +4,11 @@ refuses an overlapping output as the loop path does; the Python-level kernels re
 non-float, wrongly-dimensioned and read-only operands with their own messages; time
 indices must be integers, not bools.  docs/mutation.md lists the mutants these kill."""
 
+import re
+
 import numpy as np
 import pytest
-from fastnn.kernels import affine, blas, lstm, matmul, softmax_loss
+from fastnn.kernels import affine, blas, lstm, matmul, ppmi, softmax_loss
 from fastnn.kernels._checks import BadArgument, BadIndex, Overlap
 
 LARGE = (64, 32, 16)  # N, D, H: N*D*H above matmul.SMALL_GEMM_MACS, so the wrappers call BLAS
@@ -161,6 +163,19 @@ def test_a_weight_and_its_gradient_wrong_together_are_refused_by_the_weights_sha
     with pytest.raises(ValueError, match=rf"^{kernel}: W has shape \({D + 1}, {H}\); expected \({D}, {H}\)"):
         BACKWARD[kernel](*ops.values())
     assert all(np.array_equal(before[k], v) for k, v in ops.items())
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (4, 4, 1)])
+@pytest.mark.parametrize("kernel", ["column_sums", "ppmi_rows"])
+def test_ppmi_counts_must_be_a_matrix_and_are_named_with_their_shape(kernel, shape):
+    """The count matrix's size V is read from its first axis, which a 0-d array has not."""
+    counts, sums, out = np.ones(shape, np.int32), np.zeros(4, np.int64), np.zeros((4, 4), np.float32)
+    call = {"column_sums": lambda: ppmi.column_sums(counts, sums),
+            "ppmi_rows": lambda: ppmi.ppmi_rows(counts, sums, 1e-8, out)}[kernel]
+    found = re.escape(f"{kernel}: counts is {len(shape)}-D with shape {shape}; expected a square (V, V) matrix")
+    with pytest.raises(BadArgument, match=f"^{found}"):
+        call()
+    assert not sums.any() and not out.any()
 
 
 def test_dot_refuses_a_read_only_output_and_writes_nothing():
