@@ -229,8 +229,8 @@ def main():
         if args.again:  # a --report file, or the printed log of a run
             text = Path(args.again).read_text()
             again = {r["id"] for r in json.loads(text) if r["status"] in ("survived", "error", "timeout")} \
-                if text.lstrip().startswith("[{") else set(re.findall(r"^\[\d+/\d+\] (?:survived|error|timeout) .* s  (\S+)$",
-                                                                     text, re.MULTILINE))
+                if text.lstrip().startswith("[") else set(re.findall(r"^\[\d+/\d+\] (?:survived|error|timeout) .* s  (\S+)$",
+                                                                    text, re.MULTILINE))
             mutants = [m for m in mutants if m.id in again]
         # --jit: all compiled, but a loosened shape calls the Python probe, which Numba cannot compile
         mutants = [m._replace(mode="jit") if args.jit and m.kind != "loosen" else m for m in mutants]
