@@ -125,3 +125,19 @@ def test_state_is_allocated_once_per_param(rng):
     assert opt.m is m and opt.v is v and [id(a) for a in opt.m] == m_ids
     for a, p in zip(opt.m, params):
         assert a.shape == p.shape and a.dtype == p.dtype
+
+
+@pytest.mark.skipif(__import__("numba").config.DISABLE_JIT, reason="counts compiled signatures; plain Python compiles none")
+def test_an_update_compiles_once_per_dtype_whatever_its_params_axes():
+    """Each param goes to the kernel as a flat view: a 2-D weight, a 1-D bias and a 3-D
+    param (separate arrays, not one buffer) share one compiled signature per dtype."""
+    from fastnn.kernels import optimizers as kernels
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        params = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+        optimizer = O.Adam()
+        for _ in range(2):  # the checked call, then the repeated one
+            optimizer.update(params, [np.ones_like(p) for p in params])
+    assert {sig[0].ndim for sig in kernels.adam_update.signatures} == {1}
+    assert len(kernels.adam_update.signatures) <= 2
