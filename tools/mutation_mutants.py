@@ -11,7 +11,8 @@ PROBE = '__import__("_mutate_probe").loosen'
 CHECKS = "kernels/_checks.py"
 # _checks.py functions that only compiled code reaches: in_python gives the Python wrappers these
 # in place of the jitted helpers; as plain Python (NUMBA_DISABLE_JIT) the helpers are used as they are.
-COMPILED_ONLY = {"in_python"}
+# The intrinsics' code generation runs only when a kernel is compiled.
+COMPILED_ONLY = {"in_python", "_span_ir", "_span_compiled", "_spans_compiled"}
 
 Mutant = namedtuple("Mutant", "id key path line kind mode edits desc")
 
@@ -144,7 +145,7 @@ def mutants_of(root, rel, readers=None):
         key += f"#{seen[key]}" if seen[key] > 1 else ""
         compile(apply(src.text, edits), rel, "exec")  # a generator bug, not a mutant: fail loudly
         out.append(Mutant(key.replace(":", f":{at.lineno}:", 1), key, rel, at.lineno, kind,
-                          mode or ("jit" if jit or (rel == CHECKS and func in COMPILED_ONLY) else "py"), edits, desc))
+                          mode or ("jit" if jit or (rel == CHECKS and func.split(".")[0] in COMPILED_ONLY) else "py"), edits, desc))
 
     def drop(container, spans, i, closer):
         """Edits deleting element i (spans: each one's (start, end)) of a tuple or dict literal."""
