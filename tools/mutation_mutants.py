@@ -144,8 +144,9 @@ def mutants_of(root, rel, readers=None):
         seen[key] += 1
         key += f"#{seen[key]}" if seen[key] > 1 else ""
         compile(apply(src.text, edits), rel, "exec")  # a generator bug, not a mutant: fail loudly
+        compiled_only = rel == CHECKS and func.split(".")[0] in COMPILED_ONLY
         out.append(Mutant(key.replace(":", f":{at.lineno}:", 1), key, rel, at.lineno, kind,
-                          mode or ("jit" if jit or (rel == CHECKS and func.split(".")[0] in COMPILED_ONLY) else "py"), edits, desc))
+                          mode or ("jit" if jit or compiled_only else "py"), edits, desc))
 
     def drop(container, spans, i, closer):
         """Edits deleting element i (spans: each one's (start, end)) of a tuple or dict literal."""
