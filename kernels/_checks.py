@@ -117,7 +117,7 @@ def _span_in_python(a):
     return lo, hi + a.itemsize
 
 
-def _span_ir(context, builder, array_type, value):
+def _span_ir(context, builder, array_type, value):  # pragma: no cover - runs only while Numba compiles
     """The LLVM instructions of _span_in_python for one array: (lo, hi) as intp values."""
     array = cgutils.create_struct_proxy(array_type)(context, builder, value=value)
     intp = context.get_value_type(types.intp)
@@ -140,7 +140,7 @@ def _span_ir(context, builder, array_type, value):
 # function, inlined or called, the address arithmetic was most of the compile
 # time of a kernel that checks many pairs (affine_backward_small: ten).
 @intrinsic
-def _span_compiled(typingctx, a):
+def _span_compiled(typingctx, a):  # pragma: no cover - runs only while Numba compiles
     def codegen(context, builder, signature, args):
         span = _span_ir(context, builder, signature.args[0], args[0])
         return context.make_tuple(builder, signature.return_type, span)
@@ -155,7 +155,7 @@ def _spans_in_python(arrays):
 # _spans_in_python for compiled code: the tuple's arrays may differ in type,
 # which a Numba loop could only walk with literal_unroll, slow to compile.
 @intrinsic
-def _spans_compiled(typingctx, arrays):
+def _spans_compiled(typingctx, arrays):  # pragma: no cover - runs only while Numba compiles
     def codegen(context, builder, signature, args):
         spans = []
         for i, array_type in enumerate(signature.args[0]):
