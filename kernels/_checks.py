@@ -4,7 +4,8 @@ Each check compares a few integers (shapes, addresses) and raises, naming the
 kernel, the argument, what it found and what it expected.  check_shape and
 check_no_overlap are Numba helpers inlined into the kernels; the address
 ranges that check_no_overlap compares come from an intrinsic (_span_compiled),
-a few LLVM instructions that add next to nothing to a kernel's compile.  The Python wrappers
+a few LLVM instructions compiled with the kernel, not a Numba function of their
+own compiled once per pair of array types.  The Python wrappers
 (affine.affine_forward, ...) run the same helpers as plain Python through
 in_python, so the messages are the same everywhere and a call from Python
 compiles nothing but the kernel it runs.

@@ -169,13 +169,13 @@ def test_a_weight_and_its_gradient_wrong_together_are_refused_by_the_weights_sha
 @pytest.mark.parametrize("kernel", ["column_sums", "ppmi_rows"])
 def test_ppmi_counts_must_be_a_matrix_and_are_named_with_their_shape(kernel, shape):
     """The count matrix's size V is read from its first axis, which a 0-d array has not."""
-    counts, sums, out = np.ones(shape, np.int32), np.zeros(4, np.int64), np.zeros((4, 4), np.float32)
+    counts, sums, out = np.ones(shape, np.int32), np.full(4, 7, np.int64), np.full((4, 4), 7, np.float32)
     call = {"column_sums": lambda: ppmi.column_sums(counts, sums),
             "ppmi_rows": lambda: ppmi.ppmi_rows(counts, sums, 1e-8, out)}[kernel]
     found = re.escape(f"{kernel}: counts is {len(shape)}-D with shape {shape}; expected a square (V, V) matrix")
     with pytest.raises(BadArgument, match=f"^{found}"):
         call()
-    assert not sums.any() and not out.any()
+    assert (sums == 7).all() and (out == 7).all()  # 7 is neither a column sum of ones nor a PPMI of them
 
 
 def test_dot_refuses_a_read_only_output_and_writes_nothing():

@@ -10,8 +10,10 @@ the same array objects after every update, and views of them see the change.
 import numpy as np
 import pytest
 import reference as ref
+from fastnn.kernels import optimizers as kernels
 
 from fastnn import optimizer as O
+from fastnn._dispatch import Kernel
 
 STEPS = 5
 SHAPES = [(4, 3), (3,), (2, 3, 2)]
@@ -130,10 +132,6 @@ def test_state_is_allocated_once_per_param(rng):
 def test_every_param_reaches_the_kernel_as_a_flat_array(monkeypatch):
     """A 2-D weight, a 1-D bias and a 3-D param (separate arrays, not one buffer) reach the
     update kernel as flat views, so that it compiles once per dtype, not once per number of axes."""
-    from fastnn.kernels import optimizers as kernels
-
-    from fastnn._dispatch import Kernel
-
     seen = []
 
     def recording(param, *rest):
@@ -143,10 +141,10 @@ def test_every_param_reaches_the_kernel_as_a_flat_array(monkeypatch):
     monkeypatch.setattr(O.Adam, "KERNEL", Kernel(recording))
     rng = np.random.default_rng(0)
     params = [rng.standard_normal(s) for s in SHAPES]
-    expected = [p.copy() for p in params]
+    before = [p.copy() for p in params]
     optimizer = O.Adam()
     for _ in range(2):  # the checked call, then the repeated one
         grads = [np.ones_like(p) for p in params]
         optimizer.update(params, grads)
     assert seen == [1] * (2 * len(SHAPES))
-    assert all(not np.array_equal(p, e) for p, e in zip(params, expected))  # updated in place, through the views
+    assert all(not np.array_equal(p, b) for p, b in zip(params, before))  # updated in place, through the views
