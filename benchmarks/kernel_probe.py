@@ -10,7 +10,7 @@ records which kernel its timed calls ran, and the report says so.
 ``kernel_of(fn)`` calls ``fn`` once and returns ``"parallel"`` if any
 ``*_parallel`` kernel ran during the call, else ``"serial"``.  It watches every
 place fastnn chooses a kernel at call time: the kernel modules' ``*_parallel``
-attributes (looked up at each call), ``fastnn._dispatch.Kernel.pick`` and any
+attributes (looked up at each call), ``fastnn._core.dispatch.Kernel.pick`` and any
 module-level ``_pick(serial, parallel)`` of fastnn (the optimizers).  The
 watching costs a Python call per kernel, so it is never on while timing.
 """
@@ -59,7 +59,7 @@ def _watching(seen):
                     chosen = _pick(*args)
                     return recording(chosen) if _is_parallel(chosen) else chosen
                 patch(module, "_pick", watched_pick)
-            kernel_class = names.get("Kernel") if module.__name__ == "fastnn._dispatch" else None
+            kernel_class = names.get("Kernel") if module.__name__ == "fastnn._core.dispatch" else None
             if kernel_class is not None and hasattr(kernel_class, "pick"):
                 def watched_method(self, *args, _pick=kernel_class.pick):
                     chosen = _pick(self, *args)

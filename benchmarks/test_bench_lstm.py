@@ -3,7 +3,7 @@
 Group ``time_lstm|float32|NxTxD->H``; members:
 
 - ``numpy``: benchmarks/book_lstm.py, the book's TimeLSTM (a cell per step);
-- ``fastnn``: fastnn.time_lstm.TimeLSTM;
+- ``fastnn``: fastnn.nn.time_lstm.TimeLSTM;
 - ``torch``: torch.nn.LSTM (batch_first, CPU eager, the input's gradient
   computed as the book's backward does), where torch is installed; not a
   dependency of fastnn.
@@ -23,7 +23,7 @@ import sys
 import numpy as np
 import pytest
 
-from fastnn.time_lstm import TimeLSTM
+from fastnn.nn.time_lstm import TimeLSTM
 
 from .book_lstm import BookTimeLSTM
 from .cases import label

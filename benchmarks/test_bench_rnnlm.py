@@ -228,7 +228,7 @@ def epoch(kind="rnnlm", max_steps=None):
     synthetic PTB-sized corpus, the book's numpy and fastnn one after the other."""
     import time
 
-    from fastnn.rnnlm_trainer import RnnlmTrainer
+    from fastnn.trainer import RnnlmTrainer
 
     V, N, T, H = BOOK if kind == "rnnlm" else BOOK_BETTER
     corpus = synthetic_corpus()

@@ -26,8 +26,8 @@ import numpy as np
 import pytest
 from fastnn.kernels import embedding as kernels
 
-from fastnn.embedding import Embedding
 from fastnn.models import CBOW
+from fastnn.nn.embedding import Embedding
 from fastnn.optimizer import Adam
 from fastnn.trainer import remove_duplicate
 

@@ -14,8 +14,7 @@ nothing.  No layer has params: ``params`` and ``grads`` are empty lists.
 
 import numpy as np
 
-from . import _inputs as check
-from .activations import Softmax
+from ._core import inputs as check
 from .kernels.attention import (
     attention_weight_backward,
     attention_weight_forward,
@@ -24,6 +23,7 @@ from .kernels.attention import (
     weight_sum_backward,
     weight_sum_forward,
 )
+from .nn.activations import Softmax
 
 
 def _states(where, hs_name, hs, other_name, other, other_ndim, weights=False):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import _inputs as check
+from ._core import inputs as check
 from .kernels import activation, softmax_loss
 from .np import GPU  # noqa: F401 (the book's star import gives it too)
 

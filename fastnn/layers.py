@@ -4,11 +4,10 @@ Every layer has ``params`` (the very arrays passed in) and ``grads`` (allocated
 once; every backward writes into them in place), ``forward`` and ``backward``.
 Outputs are new arrays, as in the book, so a caller may keep them.
 
-This module gathers the layers, one concept per file: dense.py (MatMul,
-Affine), activations.py (Sigmoid, Softmax), losses.py (SoftmaxWithLoss,
-SigmoidWithLoss), nodes.py (Repeat, Sum).  Shared machinery: _inputs.py
-(checks), _buffers.py (output arrays), _grads.py (writing grads), _dispatch.py
-(a kernel or its parallel twin).
+The layers live one family per file in fastnn/nn/ (dense: MatMul, Affine;
+activations: Sigmoid, Softmax; losses: SoftmaxWithLoss, SigmoidWithLoss;
+nodes: Repeat, Sum; dropout; embedding); the machinery they share is in
+fastnn/_core/.
 
 The book's common/layers.py has no ``__all__``, so its star import also hands
 out what it imported itself: ``np``, ``GPU``, ``softmax`` and
@@ -16,13 +15,13 @@ out what it imported itself: ``np``, ``GPU``, ``softmax`` and
 this module hands out the same.
 """
 
-from .activations import Sigmoid, Softmax
-from .dense import Affine, MatMul
-from .dropout import Dropout
-from .embedding import Embedding
 from .functions import cross_entropy_error, softmax
-from .losses import SigmoidWithLoss, SoftmaxWithLoss
-from .nodes import Repeat, Sum
+from .nn.activations import Sigmoid, Softmax
+from .nn.dense import Affine, MatMul
+from .nn.dropout import Dropout
+from .nn.embedding import Embedding
+from .nn.losses import SigmoidWithLoss, SoftmaxWithLoss
+from .nn.nodes import Repeat, Sum
 from .np import GPU, np
 
 __all__ = [

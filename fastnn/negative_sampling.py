@@ -9,12 +9,12 @@ target columns sharing one h (what the book's SkipGram does with C layers).
 
 import numpy as np
 
-from . import _inputs as check
-from ._grads import grad_target, store_grad
-from .embedding import check_ran, indices, weight
+from ._core import inputs as check
+from ._core.grads import grad_target, store_grad
 from .kernels import embedding as embed_kernels
 from .kernels import negative_sampling as loss_kernels
 from .kernels import sampling as sample_kernels
+from .nn.embedding import check_ran, indices, weight
 
 
 def _hidden(h, W, where):

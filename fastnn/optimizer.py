@@ -14,9 +14,9 @@ import sys  # noqa: F401 (the book's star import gives it too)
 
 import numpy as np
 
-from . import _inputs as check
-from ._dispatch import Kernel
-from ._flat import views_of_one_buffer
+from ._core import inputs as check
+from ._core.dispatch import Kernel
+from ._core.flat import views_of_one_buffer
 from .kernels import optimizers as kernels
 from .np import GPU  # noqa: F401 (the book's star import gives it too)
 
@@ -126,7 +126,7 @@ class _Optimizer:
     give their hyper-parameters, in the kernel's order, from hyper().
     """
 
-    KERNEL = None  # a _dispatch.Kernel: the update, serial or on all cores for large params
+    KERNEL = None  # a _core.dispatch.Kernel: the update, serial or on all cores for large params
     STATE = ()
 
     def __init__(self):

@@ -22,12 +22,12 @@ import time
 
 import numpy as np
 
-from . import _options as opt
-from ._out_folder import check_out_or_exit
+from ._cli import options as opt
+from ._cli.out_folder import check_out_or_exit
 from .models import BetterRnnlm, Rnnlm
 from .optimizer import SGD
-from .perplexity import eval_perplexity
-from .rnnlm_trainer import RnnlmTrainer
+from .trainer import RnnlmTrainer
+from .util import eval_perplexity
 
 PROG = "python -m fastnn.rnnlm"
 SKIP_WORDS = ("N", "<unk>", "$")  # never sampled, as in the book's generate_text.py

@@ -20,11 +20,11 @@ import time
 
 import numpy as np
 
-from . import _options as opt
-from ._out_folder import check_out_or_exit
+from ._cli import options as opt
+from ._cli.out_folder import check_out_or_exit
 from .optimizer import Adam
-from .seq2seq_eval import eval_seq2seq
 from .trainer import Trainer
+from .util import eval_seq2seq
 
 PROG = "python -m fastnn.seq2seq"
 TASKS = {  # the book's hyperparameters per task
@@ -123,8 +123,8 @@ def warm_up(cls, args, vocab_size, x_train, t_train):
     """Compile (first run) or load from Numba's cache the kernels training and the
     evaluation use: one step, one generate_batch and one generate on a throwaway
     model of the run's class and sizes, numpy's random state left as it was (a seeded run is
-    the same with or without it).  Returns (seconds, how), as _kernel_cache.warm."""
-    from ._kernel_cache import FIRST_RUN_SECONDS, warm
+    the same with or without it).  Returns (seconds, how), as _cli.kernel_cache.warm."""
+    from ._cli.kernel_cache import FIRST_RUN_SECONDS, warm
     from .trainer import remove_duplicate
     from .util import clip_grads
 

@@ -14,10 +14,10 @@ import time
 
 import numpy as np
 
-from . import _options as opt
 from . import optimizer as optimizers
-from ._kernel_cache import FIRST_RUN_SECONDS, warm
-from ._out_folder import OutputError, writable_folder
+from ._cli import options as opt
+from ._cli.kernel_cache import FIRST_RUN_SECONDS, warm
+from ._cli.out_folder import OutputError, writable_folder
 from .dataset import spiral
 from .models import TwoLayerNet
 from .trainer import Trainer

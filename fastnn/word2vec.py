@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from . import _options as opt
-from ._out_folder import check_out_or_exit
+from ._cli import options as opt
+from ._cli.out_folder import check_out_or_exit
 
 PROG = "python -m fastnn.word2vec"
 QUERIES = ["you", "year", "car", "toyota"]  # ch04/eval.py's

@@ -16,7 +16,7 @@ Backward: dh = dhs[:, t] + dh_rec;  ds = dc + dh*o*(1 - tanh(c)^2);  dc <- ds*f
           dA[:, t] = (ds*c_prev*f(1-f), ds*i*(1-g^2), ds*g*i(1-i), dh*tanh(c)*o(1-o))
           db (+)= column sums of dA[:, t]  (assigned at t = T-1, added below it)
 The products with Wh (and all steps' products with Wx) are BLAS calls made by the
-layer (fastnn/time_lstm.py) between these kernels.  exp and tanh are the
+layer (fastnn/nn/time_lstm.py) between these kernels.  exp and tanh are the
 vectorisable ones (fast_exp.py, fast_tanh.py).
 """
 

@@ -2,7 +2,7 @@
 
 The products stay outside (one for the inputs of all steps before the loop,
 one ``h @ Wh`` per step, the weight gradients of all steps after it, see
-fastnn/time_rnn.py); a step's kernel fuses what lies between them:
+fastnn/nn/time_rnn.py); a step's kernel fuses what lies between them:
 
     forward   h = tanh((hw + xw) + b)             hw = h_prev @ Wh, xw = x @ Wx
     backward  dt = (dhs_t + dh_next) * (1 - h**2)

@@ -18,9 +18,10 @@ import sys
 
 import numpy as np
 
-from fastnn import activations, losses, nodes, optimizer, time_loss
-from fastnn._dispatch import Kernel
-from fastnn._kernel_cache import _cache_counts
+from fastnn import optimizer
+from fastnn._cli.kernel_cache import _cache_counts
+from fastnn._core.dispatch import Kernel
+from fastnn.nn import activations, losses, nodes, time_loss
 
 MODULES = (activations, losses, nodes, time_loss, optimizer)
 

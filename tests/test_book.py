@@ -230,14 +230,15 @@ def test_usage(tmp_path):
 def test_chapter_local_files_map_to_fastnn_and_run_restores_state(book_tree, tmp_path, monkeypatch, capsys):
     """In-process: the chapter-file table extended with two names (one fastnn has, one it
     lacks); both import forms resolve; run() leaves sys as it found it."""
-    monkeypatch.setitem(book.CHAPTER_FILES, "some_layer", "fastnn.text")
+    monkeypatch.setitem(book.CHAPTER_FILES, "some_layer", "fastnn.words.corpus")
     monkeypatch.setitem(book.CHAPTER_FILES, "later_layer", "fastnn.not_written_yet")
     (book_tree / "ch09").mkdir()
     (book_tree / "ch09" / "helper.py").write_text("from ch09.some_layer import preprocess\n")
     script = write_script(book_tree, "ch09", "probe.py", """
-        import helper, some_layer, fastnn.text
+        import helper, some_layer, fastnn.words.corpus
         from ch09 import some_layer as again
-        print(some_layer is fastnn.text, again is fastnn.text, helper.preprocess is fastnn.text.preprocess)
+        corpus = fastnn.words.corpus
+        print(some_layer is corpus, again is corpus, helper.preprocess is corpus.preprocess)
         print(some_layer.__spec__.name)
         import later_layer
     """)
@@ -245,10 +246,10 @@ def test_chapter_local_files_map_to_fastnn_and_run_restores_state(book_tree, tmp
     with pytest.raises(book.MissingTwinError, match=r"no twin of the book's later_layer yet \(it would be "
                                                     r"fastnn.not_written_yet\)"):
         book.run(str(script))
-    assert capsys.readouterr().out == "True True True\nfastnn.text\n"
+    assert capsys.readouterr().out == "True True True\nfastnn.words.corpus\n"
     assert (list(sys.meta_path), list(sys.path), list(sys.argv), os.getcwd()) == before
     assert not {"common", "some_layer", "ch09", "ch09.some_layer", "helper", "later_layer"} & set(sys.modules)
-    assert "fastnn.text" in sys.modules and sys.modules["fastnn.text"].__spec__.name == "fastnn.text"
+    assert "fastnn.words.corpus" in sys.modules and sys.modules["fastnn.words.corpus"].__spec__.name == "fastnn.words.corpus"
 
 
 def test_run_in_process_uses_the_books_ptb_folder_and_then_forgets_it(book_tree, tmp_path, monkeypatch, capsys):

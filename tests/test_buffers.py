@@ -1,4 +1,4 @@
-"""Outputs are reused only when nobody else holds them (fastnn/_buffers.py).
+"""Outputs are reused only when nobody else holds them (fastnn/_core/buffers.py).
 
 A caller that keeps an output, a view of it, or only a weak reference to it,
 must never see it change; an output nobody kept is written again in place,
@@ -17,8 +17,8 @@ import weakref
 import numpy as np
 import pytest
 
-from fastnn import _buffers
-from fastnn._buffers import TESTED_VERSIONS, reuse_is_safe
+from fastnn._core import buffers as _buffers
+from fastnn._core.buffers import TESTED_VERSIONS, reuse_is_safe
 from fastnn.layers import Affine, MatMul, Repeat, Sigmoid, Softmax, SoftmaxWithLoss, Sum
 from fastnn.models import TwoLayerNet
 from fastnn.optimizer import SGD
@@ -237,7 +237,7 @@ def test_a_tracer_at_import_does_not_change_the_count_learnt():
             "    frame.f_locals\n"
             "    return reader\n"
             "sys.settrace(reader); sys.setprofile(reader)\n"
-            "import fastnn._buffers as b\n"
+            "import fastnn._core.buffers as b\n"
             "sys.settrace(None); sys.setprofile(None)\n"
             "print(b._ONE_HOLDER, b._COUNTS_AS_EXPECTED)")
     traced = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
@@ -271,7 +271,7 @@ def test_this_interpreter_reuses_only_if_it_is_a_tested_one():
 def test_an_untested_version_turns_reuse_off_at_import():
     """The decision is made at import, from the running interpreter's version."""
     code = ("import sys, numpy; real = sys.version_info; sys.version_info = (3, 14, 0, 'final', 0)\n"
-            "import fastnn._buffers as b; sys.version_info = real; print(b.REUSE, b._COUNTS_AS_EXPECTED)")
+            "import fastnn._core.buffers as b; sys.version_info = real; print(b.REUSE, b._COUNTS_AS_EXPECTED)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.split() == ["False", str(_buffers._COUNTS_AS_EXPECTED)]
 

@@ -3,7 +3,7 @@ and loaded from Numba's cache, and an elementwise pair gives one set of bits
 whichever twin runs.
 
 A layer picks the parallel twin by size and, for elementwise work, by timing
-(fastnn/_dispatch.py): if the twins disagreed, one run could differ from the
+(fastnn/_core/dispatch.py): if the twins disagreed, one run could differ from the
 next.  A user's first run compiles the kernels and later runs load them from
 the cache, and Numba optimises parallel code loaded from the cache otherwise
 than fresh code: softmax_backward_parallel and nesterov_update_parallel each

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fastnn.dropout import Dropout
+from fastnn.nn.dropout import Dropout
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from fastnn.kernels import embedding as kernels
 
-from fastnn.embedding import Embedding
+from fastnn.nn.embedding import Embedding
 
 DTYPES = [np.float32, np.float64]
 INDEX_PATTERNS = {

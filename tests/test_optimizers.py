@@ -13,7 +13,7 @@ import reference as ref
 from fastnn.kernels import optimizers as kernels
 
 from fastnn import optimizer as O
-from fastnn._dispatch import Kernel
+from fastnn._core.dispatch import Kernel
 
 STEPS = 5
 SHAPES = [(4, 3), (3,), (2, 3, 2)]

@@ -3,7 +3,7 @@ traceback after the run): every numeric option out of its range or not a number
 (exit status 2, argparse's error), a bad --out, a missing --corpus or data
 folder, a --limit too small for a batch.  Every numeric option is found by
 reading the scripts' parsers (build_parser()), so a new one is swept too, and
-one declared without a range from fastnn._options fails here.  The spiral
+one declared without a range from fastnn._cli.options fails here.  The spiral
 script's other checks are in test_spiral_script.py."""
 
 import os
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import fastnn
-from fastnn import _options as opt
 from fastnn import rnnlm, seq2seq, spiral, word2vec
+from fastnn._cli import options as opt
 
 SCRIPTS = {"rnnlm": rnnlm.main, "seq2seq": seq2seq.main, "word2vec": word2vec.main}
 PARSED = {"rnnlm": rnnlm, "seq2seq": seq2seq, "spiral": spiral, "word2vec": word2vec}  # scripts with options
@@ -138,7 +138,7 @@ def test_every_script_is_known():
 
 @pytest.mark.parametrize("name", sorted(PARSED))
 def test_every_numeric_option_has_its_range(name):
-    """Every option with a type uses a range of fastnn._options (a bare int or float is refused
+    """Every option with a type uses a range of fastnn._cli.options (a bare int or float is refused
     here), the ranges are the ones listed above, and an option without a type takes a name
     (a choice or a FILE, FOLDER, WORD), not a number."""
     ranges = {}

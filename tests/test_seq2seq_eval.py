@@ -5,7 +5,7 @@ import pytest
 from fastnn.kernels.seq2seq_generate import lstm_encode, lstm_greedy_decode
 
 from fastnn import util
-from fastnn.seq2seq_eval import eval_seq2seq
+from fastnn.util import eval_seq2seq
 
 ID_TO_CHAR = dict(enumerate("0123456789+ _"))
 CHAR_TO_ID = {c: i for i, c in ID_TO_CHAR.items()}

@@ -111,7 +111,7 @@ def test_evaluation_in_one_batch_scores_as_the_books_loop(capsys, model_name):
     eval_seq2seq calls, and prints the same ten questions."""
     import numpy as np
 
-    from fastnn.seq2seq_eval import eval_seq2seq
+    from fastnn.util import eval_seq2seq
 
     V, Tq, Ta = 12, 6, 5
     np.random.seed(4)

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fastnn import _kernel_cache as kernel_cache
 from fastnn import spiral as script
+from fastnn._cli import kernel_cache
 
 GOLDEN_PATH = Path(__file__).parent / "data" / "spiral_train_ch01.npz"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

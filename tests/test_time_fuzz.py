@@ -16,7 +16,7 @@ the layer):
   operands as the layer sees them (converted to that dtype), and backward
   writes the oracle's gradients into the layer's own grads arrays.
 
-The spec, as the layers document it (fastnn/_inputs.py, fastnn/_time_inputs.py,
+The spec, as the layers document it (fastnn/_core/inputs.py, fastnn/_core/time_inputs.py,
 fastnn/time_*.py):
 
 - dtype: numpy's promotion of all float operands (params too); integers alone

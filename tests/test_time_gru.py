@@ -6,7 +6,7 @@ import pytest
 import reference_recurrent as ref
 from fastnn.kernels.gru import gru_backward_candidate, gru_backward_gates, gru_forward_candidate, gru_forward_gates
 
-from fastnn.time_gru import GRU, TimeGRU
+from fastnn.nn.time_gru import GRU, TimeGRU
 
 
 def _params(rng, D, H, dtype):

@@ -7,7 +7,7 @@ import pytest
 import reference_recurrent as ref
 from fastnn.kernels.lstm import lstm_backward_step, lstm_forward_step
 
-from fastnn.time_lstm import LSTM, TimeBiLSTM, TimeLSTM
+from fastnn.nn.time_lstm import LSTM, TimeBiLSTM, TimeLSTM
 
 
 def _params(rng, D, H, dtype, gates=4):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import time_reference as ref
 
-from fastnn.time_rnn import RNN, TimeRNN
+from fastnn.nn.time_rnn import RNN, TimeRNN
 
 
 def _params(rng, D, H, dtype):

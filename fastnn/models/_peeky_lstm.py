@@ -13,7 +13,7 @@ and step kernels are the ones TimeLSTM uses (kernels/lstm.py).
 
 import numpy as np
 
-from .. import _recurrent as rec
+from .._core import recurrent as rec
 from ..kernels.lstm import lstm_backward_step, lstm_forward_step
 
 

@@ -13,7 +13,7 @@ from ..time_layers import TimeAffine, TimeDropout, TimeEmbedding, TimeRNN, TimeS
 
 
 def _time_lstm():
-    from ..time_layers import TimeLSTM  # written beside the other time layers (fastnn/time_lstm.py)
+    from ..time_layers import TimeLSTM  # written beside the other time layers (fastnn/nn/time_lstm.py)
 
     return TimeLSTM
 

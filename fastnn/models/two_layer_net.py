@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._flat import views_of_one_buffer
+from .._core.flat import views_of_one_buffer
 from ..layers import Affine, Sigmoid, SoftmaxWithLoss
 
 

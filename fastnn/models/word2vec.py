@@ -11,12 +11,12 @@ one kernel call.
 
 import numpy as np
 
-from .._flat import views_of_one_buffer
-from .._grads import grad_target, store_grad
-from ..embedding import Embedding, check_ran, indices, weight
+from .._core.flat import views_of_one_buffer
+from .._core.grads import grad_target, store_grad
 from ..kernels import embedding as kernels
 from ..layers import MatMul, SoftmaxWithLoss
 from ..negative_sampling import NegativeSamplingLoss
+from ..nn.embedding import Embedding, check_ran, indices, weight
 
 
 def _book_weights(*shapes):

@@ -8,10 +8,10 @@ backward one zeroing and one scatter-add over all N*T ids
 
 import numpy as np
 
-from . import _inputs as check
-from . import _time_inputs as tcheck
-from ._grads import grad_target, store_grad
-from .kernels.embedding import embedding_backward, embedding_forward
+from .._core import inputs as check
+from .._core import time_inputs as tcheck
+from .._core.grads import grad_target, store_grad
+from ..kernels.embedding import embedding_backward, embedding_forward
 
 
 class TimeEmbedding:

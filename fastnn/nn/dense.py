@@ -3,10 +3,10 @@
 import numpy as np
 from numba.core.errors import TypingError
 
-from . import _inputs as check
-from ._buffers import output
-from ._grads import grad_target, store_grad
-from .kernels import affine, matmul
+from .._core import inputs as check
+from .._core.buffers import output
+from .._core.grads import grad_target, store_grad
+from ..kernels import affine, matmul
 
 # What a kernel raises, before writing anything, for operands it refuses; a
 # grad reshaped in place to another number of dimensions reaches a jitted
@@ -33,7 +33,7 @@ class _Dense:
         # backward's fast path: the W, grads and shapes of its last checked call
         self._ok_W = self._ok_dW = self._ok_db = None
         self._loop_rows = -1  # batches up to this size multiply in the loop kernels (matmul.is_small)
-        self._out = self._dx = None  # last outputs, reused when nobody kept them (see _buffers)
+        self._out = self._dx = None  # last outputs, reused when nobody kept them (see _core/buffers.py)
 
     def forward(self, x):
         params = self.params

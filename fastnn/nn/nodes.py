@@ -2,15 +2,15 @@
 
 import numpy as np
 
-from . import _inputs as check
-from ._buffers import output
-from ._dispatch import Kernel
-from .kernels import repeat_sum
+from .._core import inputs as check
+from .._core.buffers import output
+from .._core.dispatch import Kernel
+from ..kernels import repeat_sum
 
 _F32, _F64 = check.FLOAT32, check.FLOAT64
 
 _REPEAT = Kernel(repeat_sum.repeat_2d, repeat_sum.repeat_2d_parallel)
-# Sums: chosen by size only (see _dispatch).
+# Sums: chosen by size only (see _core/dispatch.py).
 _SUM_RUNS = Kernel(repeat_sum.sum_runs_2d, repeat_sum.sum_runs_2d_parallel, elementwise=False)
 
 
@@ -50,7 +50,7 @@ class Repeat:
         self.N = int(N)
         self.axis = _axis(axis, "Repeat")
         self.x_shape = None
-        self._out = None  # last output, reused when nobody kept it (see _buffers)
+        self._out = None  # last output, reused when nobody kept it (see _core/buffers.py)
 
     def forward(self, x):
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32)
@@ -86,7 +86,7 @@ class Sum:
         self.params, self.grads = [], []
         self.axis = _axis(axis, "Sum")
         self.x_shape = None
-        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
+        self._dx = None  # last backward output, reused when nobody kept it (see _core/buffers.py)
 
     def forward(self, x):
         x = _array_2d(x, "Sum.forward")

@@ -15,8 +15,8 @@ call::
     _SIGMOID.pick(x.size)(x, out)
 """
 
-from .kernels._config import PARALLEL_MIN_ELEMENTS
-from .kernels.blas import threads_are_spinning
+from ..kernels._config import PARALLEL_MIN_ELEMENTS
+from ..kernels.blas import threads_are_spinning
 
 
 class Kernel:

@@ -9,12 +9,12 @@ gradients of all steps are one product each after the backward loop.
 
 import numpy as np
 
-from . import _inputs as check
-from . import _time_inputs as tcheck
-from ._grads import grad_target, store_grad
-from .kernels import rnn
-from .kernels.matmul import matmul_backward, matmul_forward
-from .kernels.repeat_sum import sum_runs_2d
+from .._core import inputs as check
+from .._core import time_inputs as tcheck
+from .._core.grads import grad_target, store_grad
+from ..kernels import rnn
+from ..kernels.matmul import matmul_backward, matmul_forward
+from ..kernels.repeat_sum import sum_runs_2d
 
 
 def _weights(params, where, **operands):

@@ -12,9 +12,9 @@ in one object per step.
 
 import numpy as np
 
-from . import _inputs as check
-from . import _recurrent as rec
-from .kernels.lstm import lstm_backward_step, lstm_forward_step
+from .._core import inputs as check
+from .._core import recurrent as rec
+from ..kernels.lstm import lstm_backward_step, lstm_forward_step
 
 
 class _Sequence:

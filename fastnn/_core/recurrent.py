@@ -8,9 +8,9 @@ written, and run the products through numpy's BLAS.
 
 import numpy as np
 
-from . import _inputs as check
-from ._grads import grad_target
-from .kernels import blas
+from ..kernels import blas
+from . import inputs as check
+from .grads import grad_target
 
 
 def weights(where, Wx, Wh, b, n_gates):

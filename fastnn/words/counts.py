@@ -12,7 +12,7 @@ import numpy as np
 from fastnn.kernels import cooccurrence
 from fastnn.kernels import ppmi as ppmi_kernels
 
-from .text import count_argument, word_ids
+from .corpus import count_argument, word_ids
 
 
 def create_co_matrix(corpus, vocab_size, window_size=1):

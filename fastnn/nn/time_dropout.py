@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from . import _inputs as check
-from .kernels.time_dropout import time_dropout_forward
+from .._core import inputs as check
+from ..kernels.time_dropout import time_dropout_forward
 
 
 class TimeDropout:

@@ -9,9 +9,9 @@ and dxs of all steps are products after the loop.
 
 import numpy as np
 
-from . import _inputs as check
-from . import _recurrent as rec
-from .kernels.gru import gru_backward_candidate, gru_backward_gates, gru_forward_candidate, gru_forward_gates
+from .._core import inputs as check
+from .._core import recurrent as rec
+from ..kernels.gru import gru_backward_candidate, gru_backward_gates, gru_forward_candidate, gru_forward_gates
 
 
 class _Sequence:

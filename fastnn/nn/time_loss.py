@@ -4,17 +4,17 @@ Simple_TimeSoftmaxWithLoss and TimeSigmoidWithLoss.
 TimeSoftmaxWithLoss runs softmax and the cross-entropy over all N*T rows in
 one kernel (kernels/time_softmax_loss.py), on both cores for large inputs.
 A large probability array or gradient is written into the one this layer
-made two calls ago when nobody else holds it any more (fastnn/_buffers.py):
+made two calls ago when nobody else holds it any more (fastnn/_core/buffers.py):
 at the book's (700, 10000) float32, a fresh array costs its page faults.
 """
 
 import numpy as np
 
-from . import _inputs as check
-from ._buffers import output
-from ._dispatch import Kernel
-from .kernels import time_softmax_loss as kernels
-from .layers import SigmoidWithLoss, SoftmaxWithLoss
+from .._core import inputs as check
+from .._core.buffers import output
+from .._core.dispatch import Kernel
+from ..kernels import time_softmax_loss as kernels
+from ..layers import SigmoidWithLoss, SoftmaxWithLoss
 
 # Both twins add the loss band by band in the same order (kernels/time_softmax_loss.py),
 # so the loss has the same bits either way: the choice may follow BLAS's spinning threads.

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from . import _inputs as check
-from .kernels import dropout as kernels
+from .._core import inputs as check
+from ..kernels import dropout as kernels
 
 
 class Dropout:

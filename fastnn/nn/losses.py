@@ -2,15 +2,15 @@
 
 import numpy as np
 
-from . import _inputs as check
-from ._buffers import output
-from ._dispatch import Kernel
-from .kernels import sigmoid_loss, softmax_loss
+from .._core import inputs as check
+from .._core.buffers import output
+from .._core.dispatch import Kernel
+from ..kernels import sigmoid_loss, softmax_loss
 
 _F32, _F64 = check.FLOAT32, check.FLOAT64
 _I32, _I64 = check.INT32, check.INT64
 
-# The loss is a sum over rows: chosen by size only (see _dispatch).
+# The loss is a sum over rows: chosen by size only (see _core/dispatch.py).
 _SOFTMAX_LOSS_FORWARD = Kernel(softmax_loss.softmax_cross_entropy_forward,
                                softmax_loss.softmax_cross_entropy_forward_parallel, elementwise=False)
 _SOFTMAX_LOSS_BACKWARD = Kernel(softmax_loss.softmax_cross_entropy_backward,
@@ -29,7 +29,7 @@ class SoftmaxWithLoss:
         self.params, self.grads = [], []
         self.y = None
         self.t = None
-        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
+        self._dx = None  # last backward output, reused when nobody kept it (see _core/buffers.py)
         self._y_spare = None  # the y before last, reused likewise
         self._saved_y = self._saved_t = None  # what forward left in y and t: backward trusts these
 

@@ -7,8 +7,8 @@ what was expected.
 
 import numpy as np
 
-from . import _inputs as check
-from .embedding import indices
+from ..nn.embedding import indices
+from . import inputs as check
 
 
 def weight(W, where, name, ndim):

@@ -8,13 +8,13 @@ and dW is written straight into ``grads[0]`` whatever its memory order.
 
 import numpy as np
 
-from . import _inputs as check
-from . import _time_inputs as tcheck
-from ._grads import grad_target, store_grad
-from .kernels import blas
-from .kernels.affine import affine_backward_small, affine_forward
-from .kernels.matmul import is_small
-from .kernels.repeat_sum import sum_runs_2d
+from .._core import inputs as check
+from .._core import time_inputs as tcheck
+from .._core.grads import grad_target, store_grad
+from ..kernels import blas
+from ..kernels.affine import affine_backward_small, affine_forward
+from ..kernels.matmul import is_small
+from ..kernels.repeat_sum import sum_runs_2d
 
 
 def _operands(params, where, **operands):

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from . import _inputs as check
-from ._buffers import output
-from ._dispatch import Kernel
-from .kernels import activation, softmax_loss
+from .._core import inputs as check
+from .._core.buffers import output
+from .._core.dispatch import Kernel
+from ..kernels import activation, softmax_loss
 
 _F32, _F64 = check.FLOAT32, check.FLOAT64
 
@@ -25,7 +25,7 @@ class Sigmoid:
     def __init__(self):
         self.params, self.grads = [], []
         self.out = None
-        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
+        self._dx = None  # last backward output, reused when nobody kept it (see _core/buffers.py)
 
     def forward(self, x):
         if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32) and x.flags.c_contiguous):
@@ -68,7 +68,7 @@ class Softmax:
     def __init__(self):
         self.params, self.grads = [], []
         self.out = None
-        self._dx = None  # last backward output, reused when nobody kept it (see _buffers)
+        self._dx = None  # last backward output, reused when nobody kept it (see _core/buffers.py)
 
     def forward(self, x):
         x2 = _rows(x, "Softmax.forward")

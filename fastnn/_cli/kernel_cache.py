@@ -14,7 +14,7 @@ def _kernels():
     """Numba's dispatchers of every kernel module loaded so far."""
     from numba.core.dispatcher import Dispatcher
 
-    prefix = __package__ + ".kernels"
+    prefix = __name__.split(".")[0] + ".kernels"  # fastnn.kernels
     modules = [m for name, m in list(sys.modules.items()) if name == prefix or name.startswith(prefix + ".")]
     return {id(f): f for m in modules for f in vars(m).values() if isinstance(f, Dispatcher)}.values()
 
@@ -40,7 +40,7 @@ def cache_is_empty():
     """Whether Numba's cache holds no fastnn kernel yet: a first run, which compiles them all."""
     if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         return False
-    from .kernels import affine
+    from ..kernels import affine
 
     folder = getattr(getattr(affine.affine_forward_small, "_cache", None), "_cache_path", None)
     try:

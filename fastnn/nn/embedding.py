@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from . import _inputs as check
-from ._grads import grad_target, store_grad
-from .kernels import embedding as kernels
+from .._core import inputs as check
+from .._core.grads import grad_target, store_grad
+from ..kernels import embedding as kernels
 
 
 def weight(W, where, name="W"):
