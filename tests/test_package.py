@@ -64,3 +64,68 @@ def test_the_trainer_loads_nothing_a_plain_net_does_not_use():
     # What the book's common/trainer.py also holds is still there; clip_grads is imported on first use.
     loaded = _loaded_after("from fastnn.trainer import RnnlmTrainer, clip_grads")
     assert "fastnn.util" in loaded
+
+
+def _module_level_imports(path, module):
+    """The fastnn modules that `module` (the file at `path`) imports when it loads."""
+    import ast
+
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.parse(path.read_text()).body:  # module level only: lazy imports inside functions are allowed
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+            else:
+                base = node.module
+            names = [f"{base}.{a.name}" for a in node.names] + [base]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        found.update(n for n in names if n.split(".")[0] == "fastnn")
+    return found
+
+
+def test_no_import_circles_and_the_layers_never_import_the_programs():
+    """The architecture's one-way arrows: programs -> trainer -> layers -> kernels."""
+    modules = {}
+    for name, folder in SOURCE_FOLDERS.items():
+        for path in folder.rglob("*.py"):
+            if "__pycache__" in path.parts:
+                continue
+            parts = path.relative_to(folder).with_suffix("").parts
+            if name == "fastnn" and parts[0] in ("kernels", "dataset"):
+                continue
+            parts = parts[:-1] if parts[-1] == "__init__" else parts
+            modules[".".join((name, *parts))] = path
+    graph = {m: {i for i in _module_level_imports(p, m) if i in modules and i != m} for m, p in modules.items()}
+    assert "fastnn.nn.dense" in graph and "fastnn.kernels.affine" in graph  # the walk found the tree
+
+    def circle_from(start):
+        path, seen = [start], set()
+
+        def walk(m):
+            for n in sorted(graph[m]):
+                if n == start:
+                    return path + [n]
+                if n not in seen:
+                    seen.add(n)
+                    path.append(n)
+                    found = walk(n)
+                    if found:
+                        return found
+                    path.pop()
+            return None
+
+        return walk(start)
+
+    circles = [c for m in graph if (c := circle_from(m))]
+    assert circles == []
+    programs = {"fastnn.spiral", "fastnn.word2vec", "fastnn.rnnlm", "fastnn.seq2seq", "fastnn.book", "fastnn.attention_map"}
+    for m, imports in graph.items():
+        if m.startswith(("fastnn.nn", "fastnn._core", "fastnn.kernels")):
+            assert not imports & (programs | {"fastnn.trainer", "fastnn.models"}), m
+        if m.startswith("fastnn.kernels"):
+            assert all(i.startswith("fastnn.kernels") for i in imports), m
