@@ -11,10 +11,10 @@ import numpy as np
 
 from ._core import inputs as check
 from ._core.grads import grad_target, store_grad
+from ._core.ids import check_ran, indices, weight
 from .kernels import embedding as embed_kernels
 from .kernels import negative_sampling as loss_kernels
 from .kernels import sampling as sample_kernels
-from .nn.embedding import check_ran, indices, weight
 
 
 def _hidden(h, W, where):

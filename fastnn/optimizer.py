@@ -248,19 +248,11 @@ class Momentum(_Optimizer):
         return self.lr, self.momentum
 
 
-class Nesterov(_Optimizer):
-    """Nesterov's accelerated gradient (http://arxiv.org/abs/1212.0901), as the book writes it."""
+class Nesterov(Momentum):
+    """Nesterov's accelerated gradient (http://arxiv.org/abs/1212.0901), as the book writes it:
+    Momentum's hyperparameters and state, another update."""
 
     KERNEL = Kernel(kernels.nesterov_update, kernels.nesterov_update_parallel)
-    STATE = ("v",)
-
-    def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__()
-        self.lr = lr
-        self.momentum = momentum
-
-    def hyper(self):
-        return self.lr, self.momentum
 
 
 class AdaGrad(_Optimizer):

@@ -125,7 +125,7 @@ def rnn_forward_error(Wx, Wh, b, xs, h):
     error = _first_misfit(where, [("Wx", Wx, (None, None)), ("Wh", Wh, (None, None)), ("Wh", Wh, (H, H)),
                                   ("b", b, (H,)), ("xs", xs, (None, None, D))])
     if error is None and h is not None and h.shape != (xs.shape[0], H):
-        return ValueError, f"{where}: the carried state h has shape {h.shape}"
+        return ValueError, f"{where}: the state h has shape {h.shape}"
     return error
 
 

@@ -110,7 +110,7 @@ def test_float32_stays_float32(rng):
 
 
 BAD_FORWARD = [
-    (lambda r: r.standard_normal((2, 3)), ValueError, r"TimeRNN.forward: xs has shape \(2, 3\); expected a 3-D"),
+    (lambda r: r.standard_normal((2, 3)), ValueError, r"TimeRNN.forward: xs has shape \(2, 3\); expected \(N, T, 3\), a 3-D"),
     (lambda r: r.standard_normal((2, 3, 5)), ValueError, r"expected \(N, T, 3\)"),
     (lambda r: np.array([["a"]]), TypeError, "xs has dtype"),
 ]
@@ -131,7 +131,7 @@ def test_stateful_batch_change_and_bad_dhs(rng):
     with pytest.raises(ValueError, match="TimeRNN.backward: backward called before forward"):
         layer.backward(np.zeros((2, 3, 4), np.float32))
     layer.forward(np.zeros((2, 3, 3), np.float32))
-    with pytest.raises(ValueError, match=r"carried state h has shape \(2, 4\); expected \(5, 4\)"):
+    with pytest.raises(ValueError, match=r"the state h has shape \(2, 4\); expected \(5, 4\).*reset_state"):
         layer.forward(np.zeros((5, 3, 3), np.float32))
     grads = [g.copy() for g in layer.grads]
     with pytest.raises(ValueError, match=r"dhs has shape \(2, 4, 4\); expected \(2, 3, 4\)"):

@@ -1,9 +1,9 @@
 """Checks and products shared by the recurrent layers (time_lstm.py, time_gru.py).
 
 A recurrent layer's weights are Wx (D, G*H), Wh (H, G*H) and b (G*H,), the G
-gates side by side in the book's order; these helpers check them, the input
-sequence and a carried state once at the layer boundary, before anything is
-written, and run the products through numpy's BLAS.
+gates side by side in the book's order; these helpers check them once at the
+layer boundary, before anything is written (the input sequence and a carried
+state are checked by time_inputs), and run the products through numpy's BLAS.
 """
 
 import numpy as np
@@ -32,24 +32,6 @@ def weights(where, Wx, Wh, b, n_gates):
     return Wx.shape[0], H
 
 
-def sequence(where, xs, dtype, D):
-    """xs as a C-contiguous (N, T, D) array of dtype."""
-    xs = check.operand(xs, dtype, where, "xs")
-    if xs.ndim != 3 or xs.shape[2] != D:
-        raise ValueError(f"{where}: xs has shape {xs.shape}; expected (N, T, {D}) to match Wx")
-    return xs
-
-
-def state(where, name, a, shape, dtype):
-    """A carried state (h or c) as a C-contiguous array of shape and dtype."""
-    a = check.operand(a, dtype, where, name)
-    if a.shape != shape:
-        raise ValueError(
-            f"{where}: the state {name} has shape {a.shape}; expected {shape} (batch N, hidden H); "
-            "call reset_state() before a batch of another size")
-    return a
-
-
 def set_state_value(where, name, a, H):
     """A state handed to set_state: None, or a 2-D (N, H) float array (not copied if it is one)."""
     if a is None:
@@ -61,6 +43,14 @@ def set_state_value(where, name, a, H):
     if a.ndim != 2 or a.shape[1] != H:
         raise ValueError(f"{where}: {name} has shape {a.shape}; expected (N, {H}) to match Wh")
     return a
+
+
+def operands(where, params, inputs, n_gates):
+    """D, H, the compute dtype and the weights Wx, Wh, b in it (not copied when they already are)."""
+    Wx, Wh, b = params
+    D, H = weights(where, Wx, Wh, b, n_gates)
+    dtype = check.compute_dtype(where, Wx=Wx, Wh=Wh, b=b, **inputs)
+    return D, H, dtype, as_dtype(Wx, dtype), as_dtype(Wh, dtype), as_dtype(b, dtype)
 
 
 def as_dtype(a, dtype):
@@ -79,6 +69,17 @@ def check_grads(where, grads, D, H, n_gates, dtype):
     G = n_gates * H
     for i, (shape, name) in enumerate((((D, G), "Wx"), ((H, G), "Wh"), ((G,), "b"))):
         grad_target(grads[i], shape, dtype, where, f"grads[{i}]", f"like params[{i}] ({name})")
+
+
+def backward_operands(where, seq, dhs, grads, n_gates):
+    """(seq, dhs) for a time layer's backward: the buffers its forward filled (``seq``,
+    with .xs and .shape (N, T, D, H, dtype)) and dhs (N, T, H), every grad checked before
+    anything is written."""
+    seq = check.saved(seq if seq is not None and seq.xs is not None else None, where)
+    N, T, D, H, dtype = seq.shape
+    dhs = check.same_shape(dhs, (N, T, H), where, "dhs", dtype)
+    check_grads(where, grads, D, H, n_gates, dtype)
+    return seq, dhs
 
 
 def product_into_grad(a, b, grad):

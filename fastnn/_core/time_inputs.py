@@ -7,8 +7,8 @@ what was expected.
 
 import numpy as np
 
-from ..nn.embedding import indices
 from . import inputs as check
+from .ids import indices
 
 
 def weight(W, where, name, ndim):
@@ -24,8 +24,8 @@ def sequence(xs, where, name, dtype, width=None):
     xs = check.operand(xs, dtype, where, name)
     if xs.ndim != 3:
         raise ValueError(
-            f"{where}: {name} has shape {xs.shape}; expected a 3-D batch of sequences "
-            f"(N, T, {'D' if width is None else width})"
+            f"{where}: {name} has shape {xs.shape}; expected (N, T, {'D' if width is None else width}), "
+            "a 3-D batch of sequences"
         )
     if width is not None and xs.shape[2] != width:
         raise ValueError(f"{where}: {name} has shape {xs.shape}; expected (N, T, {width}) to match the weights")
@@ -40,12 +40,11 @@ def word_ids(xs, where, vocab):
     return xs
 
 
-def state(h, where, name, shape, dtype):
-    """A carried state (set_state, or the last forward's) of exactly ``shape``."""
-    h = check.operand(h, dtype, where, name)
-    if h.shape != shape:
+def state(a, where, name, shape, dtype):
+    """A carried state (h or c: set_state's, or the last forward's) as a C-contiguous array of exactly ``shape``."""
+    a = check.operand(a, dtype, where, name)
+    if a.shape != shape:
         raise ValueError(
-            f"{where}: the carried state {name} has shape {h.shape}; expected {shape} "
-            "(the batch changed? call reset_state() first)"
-        )
-    return h
+            f"{where}: the state {name} has shape {a.shape}; expected {shape} (batch N, hidden H); "
+            "call reset_state() before a batch of another size")
+    return a

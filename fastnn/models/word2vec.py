@@ -13,10 +13,11 @@ import numpy as np
 
 from .._core.flat import views_of_one_buffer
 from .._core.grads import grad_target, store_grad
+from .._core.ids import check_ran, indices, weight
 from ..kernels import embedding as kernels
 from ..layers import MatMul, SoftmaxWithLoss
 from ..negative_sampling import NegativeSamplingLoss
-from ..nn.embedding import Embedding, check_ran, indices, weight
+from ..nn.embedding import Embedding
 
 
 def _book_weights(*shapes):

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._core import inputs as check
 from .._core import recurrent as rec
+from .._core import time_inputs as tcheck
 from ..kernels.gru import gru_backward_candidate, gru_backward_gates, gru_forward_candidate, gru_forward_gates
 
 
@@ -76,14 +77,6 @@ def _backward(seq, dhs, grads):
     return dxs, dh_part + dh_mm
 
 
-def _operands(where, params, inputs):
-    """D, H, the compute dtype and the weights in it (not copied when they already are)."""
-    Wx, Wh, b = params
-    D, H = rec.weights(where, Wx, Wh, b, 3)
-    dtype = check.compute_dtype(where, Wx=Wx, Wh=Wh, b=b, **inputs)
-    return D, H, dtype, rec.as_dtype(Wx, dtype), rec.as_dtype(Wh, dtype), rec.as_dtype(b, dtype)
-
-
 class TimeGRU:
     """A GRU run over T time steps: hs = TimeGRU(Wx, Wh, b).forward(xs).
 
@@ -106,12 +99,12 @@ class TimeGRU:
 
     def forward(self, xs):
         where = "TimeGRU.forward"
-        D, H, dtype, Wx, Wh, b = _operands(where, self.params, {"xs": xs})
-        xs = rec.sequence(where, xs, dtype, D)
+        D, H, dtype, Wx, Wh, b = rec.operands(where, self.params, {"xs": xs}, 3)
+        xs = tcheck.sequence(xs, where, "xs", dtype, D)
         N, T = xs.shape[:2]
         h0 = np.zeros((N, H), dtype)
         if self.stateful and self.h is not None:
-            h0 = rec.state(where, "h", self.h, (N, H), dtype)
+            h0 = tcheck.state(self.h, where, "h", (N, H), dtype)
         seq = self._seq
         if seq is None or seq.shape != (N, T, D, H, dtype):
             seq = self._seq = _Sequence(N, T, D, H, dtype)
@@ -120,10 +113,7 @@ class TimeGRU:
 
     def backward(self, dhs):
         where = "TimeGRU.backward"
-        seq = check.saved(self._seq if self._seq is not None and self._seq.xs is not None else None, where)
-        N, T, D, H, dtype = seq.shape
-        dhs = check.same_shape(dhs, (N, T, H), where, "dhs", dtype)
-        rec.check_grads(where, self.grads, D, H, 3, dtype)
+        seq, dhs = rec.backward_operands(where, self._seq, dhs, self.grads, 3)
         dxs, self.dh = _backward(seq, dhs, self.grads)
         return dxs
 
@@ -150,10 +140,10 @@ class GRU:
 
     def forward(self, x, h_prev):
         where = "GRU.forward"
-        D, H, dtype, Wx, Wh, b = _operands(where, self.params, {"x": x, "h_prev": h_prev})
+        D, H, dtype, Wx, Wh, b = rec.operands(where, self.params, {"x": x, "h_prev": h_prev}, 3)
         x = check.batch(x, where, "x", D, dtype)
         N = x.shape[0]
-        h_prev = rec.state(where, "h_prev", h_prev, (N, H), dtype)
+        h_prev = tcheck.state(h_prev, where, "h_prev", (N, H), dtype)
         seq = _Sequence(N, 1, D, H, dtype)
         _, h_next = _forward(seq, x.reshape(N, 1, D), Wx, Wh, b, h_prev)
         self.cache = seq

@@ -29,6 +29,14 @@ def _dout(dout, where):
         raise TypeError(f"{where}: dout is {dout!r}; expected a real number (1 by default)") from None
 
 
+def _scores_and_labels(xs, ts, where):
+    """Scores xs (N, T, V) as a float array and their labels as _labels gives them."""
+    xs = check.float_operand(xs, where, "xs")
+    if xs.ndim != 3:
+        raise ValueError(f"{where}: xs has shape {xs.shape}; expected scores (N, T, V)")
+    return xs, _labels(ts, xs.shape, where)
+
+
 def _labels(ts, shape, where):
     """ts (N, T) integer labels, or one-hot (N, T, V) turned into indices as the book does."""
     N, T, V = shape
@@ -85,11 +93,8 @@ class TimeSoftmaxWithLoss:
 
     def forward(self, xs, ts):
         where = "TimeSoftmaxWithLoss.forward"
-        xs = check.float_operand(xs, where, "xs")
-        if xs.ndim != 3:
-            raise ValueError(f"{where}: xs has shape {xs.shape}; expected scores (N, T, V)")
+        xs, ts = _scores_and_labels(xs, ts, where)
         N, T, V = xs.shape
-        ts = _labels(ts, xs.shape, where)
         x2 = xs.reshape(N * T, V)
         count = int(np.count_nonzero(ts != self.ignore_label))
         ys = output(self._ys_spare, x2.shape, x2.dtype)
@@ -133,11 +138,9 @@ class Simple_TimeSoftmaxWithLoss:
 
     def forward(self, xs, ts):
         where = "Simple_TimeSoftmaxWithLoss.forward"
-        xs = check.float_operand(xs, where, "xs")
-        if xs.ndim != 3:
-            raise ValueError(f"{where}: xs has shape {xs.shape}; expected scores (N, T, V)")
+        xs, ts = _scores_and_labels(xs, ts, where)
         N, T, V = xs.shape
-        ts = _labels(ts, xs.shape, where).reshape(N, T)
+        ts = ts.reshape(N, T)
         layers, loss = [], 0
         for t in range(T):
             layer = SoftmaxWithLoss()

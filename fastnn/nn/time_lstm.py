@@ -14,6 +14,7 @@ import numpy as np
 
 from .._core import inputs as check
 from .._core import recurrent as rec
+from .._core import time_inputs as tcheck
 from ..kernels.lstm import lstm_backward_step, lstm_forward_step
 
 
@@ -78,14 +79,6 @@ def _backward(seq, dhs, dc, grads):
     return dxs, dh
 
 
-def _operands(where, params, inputs):
-    """D, H, the compute dtype and the weights in it (not copied when they already are)."""
-    Wx, Wh, b = params
-    D, H = rec.weights(where, Wx, Wh, b, 4)
-    dtype = check.compute_dtype(where, Wx=Wx, Wh=Wh, b=b, **inputs)
-    return D, H, dtype, rec.as_dtype(Wx, dtype), rec.as_dtype(Wh, dtype), rec.as_dtype(b, dtype)
-
-
 class TimeLSTM:
     """An LSTM run over T time steps: hs = TimeLSTM(Wx, Wh, b).forward(xs).
 
@@ -114,15 +107,15 @@ class TimeLSTM:
 
     def _checked(self, where, xs):
         """Every operand of a forward, checked; nothing is changed yet."""
-        D, H, dtype, Wx, Wh, b = _operands(where, self.params, {"xs": xs})
-        xs = rec.sequence(where, xs, dtype, D)
+        D, H, dtype, Wx, Wh, b = rec.operands(where, self.params, {"xs": xs}, 4)
+        xs = tcheck.sequence(xs, where, "xs", dtype, D)
         N = xs.shape[0]
         h0 = np.zeros((N, H), dtype)
         c0 = np.zeros((N, H), dtype)
         if self.stateful and self.h is not None:
-            h0 = rec.state(where, "h", self.h, (N, H), dtype)
+            h0 = tcheck.state(self.h, where, "h", (N, H), dtype)
         if self.stateful and self.c is not None:
-            c0 = rec.state(where, "c", self.c, (N, H), dtype)
+            c0 = tcheck.state(self.c, where, "c", (N, H), dtype)
         return xs, Wx, Wh, b, h0, c0
 
     def _run(self, checked):
@@ -134,10 +127,8 @@ class TimeLSTM:
 
     def backward(self, dhs):
         where = "TimeLSTM.backward"
-        seq = check.saved(self._seq if self._seq is not None and self._seq.xs is not None else None, where)
-        N, T, D, H, dtype = seq.shape
-        dhs = check.same_shape(dhs, (N, T, H), where, "dhs", dtype)
-        rec.check_grads(where, self.grads, D, H, 4, dtype)
+        seq, dhs = rec.backward_operands(where, self._seq, dhs, self.grads, 4)
+        N, _, _, H, dtype = seq.shape
         dxs, self.dh = _backward(seq, dhs, np.zeros((N, H), dtype), self.grads)
         return dxs
 
@@ -170,11 +161,11 @@ class LSTM:
 
     def forward(self, x, h_prev, c_prev):
         where = "LSTM.forward"
-        D, H, dtype, Wx, Wh, b = _operands(where, self.params, {"x": x, "h_prev": h_prev, "c_prev": c_prev})
+        D, H, dtype, Wx, Wh, b = rec.operands(where, self.params, {"x": x, "h_prev": h_prev, "c_prev": c_prev}, 4)
         x = check.batch(x, where, "x", D, dtype)
         N = x.shape[0]
-        h_prev = rec.state(where, "h_prev", h_prev, (N, H), dtype)
-        c_prev = rec.state(where, "c_prev", c_prev, (N, H), dtype)
+        h_prev = tcheck.state(h_prev, where, "h_prev", (N, H), dtype)
+        c_prev = tcheck.state(c_prev, where, "c_prev", (N, H), dtype)
         seq = _Sequence(N, 1, D, H, dtype)
         _, h_next, c_next = _forward(seq, x.reshape(N, 1, D), Wx, Wh, b, h_prev, c_prev)
         self.cache = seq
