@@ -18,7 +18,7 @@ from ..kernels.attention_generate import (
     attention_generate_batch,
     attention_greedy_decode,
 )
-from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
+from ..time_layers import TimeAffine, TimeEmbedding, TimeLSTM
 from ._generate_args import (
     check_ids,
     check_lstm_params,
@@ -153,13 +153,7 @@ class AttentionSeq2seq(Seq2seq):
     Attributes: encoder, decoder, softmax, params, grads; save_params / load_params.
     """
 
-    def __init__(self, vocab_size, wordvec_size, hidden_size):
-        args = vocab_size, wordvec_size, hidden_size
-        self.encoder = AttentionEncoder(*args)
-        self.decoder = AttentionDecoder(*args)
-        self.softmax = TimeSoftmaxWithLoss()
-        self.params = self.encoder.params + self.decoder.params
-        self.grads = self.encoder.grads + self.decoder.grads
+    ENCODER, DECODER = AttentionEncoder, AttentionDecoder
 
     def generate(self, xs, start_id, sample_size):
         ids = np.asarray(xs)

@@ -211,10 +211,13 @@ class Seq2seq(BaseModel):
     Attributes: encoder, decoder, softmax, params, grads; save_params / load_params.
     """
 
+    # The pair a subclass swaps for its own (PeekySeq2seq, AttentionSeq2seq); the rest is the same.
+    ENCODER, DECODER = Encoder, Decoder
+
     def __init__(self, vocab_size, wordvec_size, hidden_size):
         V, D, H = vocab_size, wordvec_size, hidden_size
-        self.encoder = Encoder(V, D, H)
-        self.decoder = Decoder(V, D, H)
+        self.encoder = self.ENCODER(V, D, H)
+        self.decoder = self.DECODER(V, D, H)
         self.softmax = TimeSoftmaxWithLoss()
         self.params = self.encoder.params + self.decoder.params
         self.grads = self.encoder.grads + self.decoder.grads
@@ -325,10 +328,4 @@ class PeekyDecoder(Decoder):
 class PeekySeq2seq(Seq2seq):
     """Seq2seq with a PeekyDecoder (same methods and attributes)."""
 
-    def __init__(self, vocab_size, wordvec_size, hidden_size):
-        V, D, H = vocab_size, wordvec_size, hidden_size
-        self.encoder = Encoder(V, D, H)
-        self.decoder = PeekyDecoder(V, D, H)
-        self.softmax = TimeSoftmaxWithLoss()
-        self.params = self.encoder.params + self.decoder.params
-        self.grads = self.encoder.grads + self.decoder.grads
+    DECODER = PeekyDecoder
