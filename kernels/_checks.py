@@ -303,6 +303,8 @@ def in_python(helper):
             value = names.get(name)
             if value is _span_compiled:
                 names[name] = _span_in_python
+            elif value is _spans_compiled:
+                names[name] = _spans_in_python
             elif getattr(value, "targetoptions", {}).get("inline") == "always":
                 names[name] = in_python(value)
         python = _IN_PYTHON[helper] = types_module.FunctionType(

@@ -14,6 +14,7 @@ from numba import njit
 
 from . import blas
 from ._checks import (
+    check_apart,
     check_c_contiguous,
     check_float_array,
     check_no_overlap,
@@ -22,16 +23,18 @@ from ._checks import (
     in_python,
 )
 from ._config import HELPER, KERNEL
-from .matmul import _check_backward, _check_forward, _gemm_loop, is_small
+from .matmul import BACKWARD_NAMES, _check_backward, _check_forward, _gemm_loop, is_small
 from .repeat_sum import _sum_runs
 
 
 @njit(**HELPER)
-def _check_bias(kernel, name, b, W, out):
-    """b (or db) (H,), W's columns, of W's dtype, apart from out (an output, or add_row's in/out)."""
+def _check_bias(kernel, name, b, W):
+    """b (or db) (H,), W's columns, of W's dtype."""
     check_shape(kernel, name, b, (W.shape[1],), "one entry per column of W")
     check_same_dtype(kernel, name, b, "W", W)
-    check_no_overlap(kernel, "out", out, name, b)
+
+
+BACKWARD_NAMES = (*BACKWARD_NAMES, "db")
 
 
 @njit(**HELPER)
@@ -57,21 +60,10 @@ def affine_forward_small(x, W, b, out):
     """out = x @ W + b in loops (see matmul.is_small).  OUT: out (N, H)."""
     kernel = "affine_forward_small"
     _check_forward(kernel, x, W, out)
-    _check_bias(kernel, "b", b, W, out)
+    _check_bias(kernel, "b", b, W)
+    check_no_overlap(kernel, "out", out, "b", b)
     _gemm_loop(x, W, out)
     _add_row(out, b)
-
-
-@njit(**HELPER)
-def _check_db(kernel, dout, x, W, dx, dW, db):
-    """db (H,) of W's dtype, apart from every other operand."""
-    check_shape(kernel, "db", db, (W.shape[1],), "one entry per column of W")
-    check_same_dtype(kernel, "db", db, "W", W)
-    check_no_overlap(kernel, "db", db, "dout", dout)
-    check_no_overlap(kernel, "db", db, "x", x)
-    check_no_overlap(kernel, "db", db, "W", W)
-    check_no_overlap(kernel, "db", db, "dx", dx)
-    check_no_overlap(kernel, "db", db, "dW", dW)
 
 
 @njit(**KERNEL)
@@ -79,7 +71,8 @@ def affine_backward_small(dout, x, W, dx, dW, db):
     """dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0), in loops.  OUT: dx, dW, db."""
     kernel = "affine_backward_small"
     _check_backward(kernel, dout, x, W, dx, dW)
-    _check_db(kernel, dout, x, W, dx, dW, db)
+    _check_bias(kernel, "db", db, W)
+    check_apart(kernel, BACKWARD_NAMES, (dout, x, W, dx, dW, db), 3)
     _gemm_loop(dout, W.T, dx)
     _gemm_loop(x.T, dout, dW)
     n, h = dout.shape
@@ -100,7 +93,8 @@ def affine_forward(x, W, b, out):
     for name, a, ndim in (("x", x, 2), ("W", W, 2), ("b", b, 1), ("out", out, 2)):
         check_float_array(kernel, name, a, ndim)
     in_python(_check_forward)(kernel, x, W, out)
-    in_python(_check_bias)(kernel, "b", b, W, out)
+    in_python(_check_bias)(kernel, "b", b, W)
+    in_python(check_no_overlap)(kernel, "out", out, "b", b)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_forward_small(x, W, b, out)
         return
@@ -119,7 +113,8 @@ def affine_backward(dout, x, W, dx, dW, db):
     for name, a, ndim in (("dout", dout, 2), ("x", x, 2), ("W", W, 2), ("dx", dx, 2), ("dW", dW, 2), ("db", db, 1)):
         check_float_array(kernel, name, a, ndim)
     in_python(_check_backward)(kernel, dout, x, W, dx, dW)
-    in_python(_check_db)(kernel, dout, x, W, dx, dW, db)
+    in_python(_check_bias)(kernel, "db", db, W)
+    in_python(check_apart)(kernel, BACKWARD_NAMES, (dout, x, W, dx, dW, db), 3)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_backward_small(dout, x, W, dx, dW, db)
         return

@@ -18,7 +18,7 @@ are updated in place, grad is read).
 import numpy as np
 from numba import njit, prange
 
-from ._checks import check_no_overlap, check_same_dtype, check_shape
+from ._checks import check_apart, check_no_overlap, check_same_dtype, check_shape
 from ._config import BLOCK_ELEMENTS, HELPER, PAIRED, PAIRED_PARALLEL
 
 # The book adds this to the root in AdaGrad, RMSprop and Adam.
@@ -46,10 +46,14 @@ def _check_2(kernel, param, grad, state_name, state):
 
 @njit(**HELPER)
 def _check_3(kernel, param, grad, m, v):
-    _check_2(kernel, param, grad, "m", m)
-    _check_operand(kernel, "v", v, param)
-    check_no_overlap(kernel, "v", v, "grad", grad)
-    check_no_overlap(kernel, "v", v, "m", m)
+    check_shape(kernel, "grad", grad, param.shape, "param's shape")
+    check_same_dtype(kernel, "grad", grad, "param", param)
+    check_shape(kernel, "m", m, param.shape, "param's shape")
+    check_same_dtype(kernel, "m", m, "param", param)
+    check_shape(kernel, "v", v, param.shape, "param's shape")
+    check_same_dtype(kernel, "v", v, "param", param)
+    # The six pairs in one check_apart: it compiles in less time than six inlined checks.
+    check_apart(kernel, ("grad", "m", "v", "param"), (grad, m, v, param), 1)
 
 
 @njit(**HELPER)
