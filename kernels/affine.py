@@ -23,7 +23,7 @@ from ._checks import (
     in_python,
 )
 from ._config import HELPER, KERNEL
-from .matmul import BACKWARD_NAMES, _check_backward, _check_forward, _gemm_loop, is_small
+from .matmul import _check_backward, _check_forward, _gemm_loop, is_small
 from .repeat_sum import _sum_runs
 
 
@@ -33,8 +33,6 @@ def _check_bias(kernel, name, b, W):
     check_shape(kernel, name, b, (W.shape[1],), "one entry per column of W")
     check_same_dtype(kernel, name, b, "W", W)
 
-
-BACKWARD_NAMES = (*BACKWARD_NAMES, "db")
 
 
 @njit(**HELPER)
@@ -72,7 +70,7 @@ def affine_backward_small(dout, x, W, dx, dW, db):
     kernel = "affine_backward_small"
     _check_backward(kernel, dout, x, W, dx, dW)
     _check_bias(kernel, "db", db, W)
-    check_apart(kernel, BACKWARD_NAMES, (dout, x, W, dx, dW, db), 3)
+    check_apart(kernel, ("dout", "x", "W", "dx", "dW", "db"), (dout, x, W, dx, dW, db), 3)
     _gemm_loop(dout, W.T, dx)
     _gemm_loop(x.T, dout, dW)
     n, h = dout.shape
@@ -114,7 +112,7 @@ def affine_backward(dout, x, W, dx, dW, db):
         check_float_array(kernel, name, a, ndim)
     in_python(_check_backward)(kernel, dout, x, W, dx, dW)
     in_python(_check_bias)(kernel, "db", db, W)
-    in_python(check_apart)(kernel, BACKWARD_NAMES, (dout, x, W, dx, dW, db), 3)
+    in_python(check_apart)(kernel, ("dout", "x", "W", "dx", "dW", "db"), (dout, x, W, dx, dW, db), 3)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         affine_backward_small(dout, x, W, dx, dW, db)
         return

@@ -115,10 +115,6 @@ def _check_backward(kernel, dout, x, W, dx, dW):
     check_same_dtype(kernel, "dW", dW, "x", x)
 
 
-# The operands of backward in check_apart's order: the inputs, then the outputs.
-BACKWARD_NAMES = ("dout", "x", "W", "dx", "dW")
-
-
 @njit(**KERNEL)
 def matmul_forward_small(x, W, out):
     """out = x @ W in a loop (see is_small).  IN: x (N, D), W (D, H).  OUT: out (N, H)."""
@@ -130,7 +126,7 @@ def matmul_forward_small(x, W, out):
 def matmul_backward_small(dout, x, W, dx, dW):
     """dx = dout @ W.T, dW = x.T @ dout in loops.  OUT: dx (N, D), dW (D, H)."""
     _check_backward("matmul_backward_small", dout, x, W, dx, dW)
-    check_apart("matmul_backward_small", BACKWARD_NAMES, (dout, x, W, dx, dW), 3)
+    check_apart("matmul_backward_small", ("dout", "x", "W", "dx", "dW"), (dout, x, W, dx, dW), 3)
     _gemm_loop(dout, W.T, dx)
     _gemm_loop(x.T, dout, dW)
 
@@ -154,7 +150,7 @@ def matmul_backward(dout, x, W, dx, dW):
     for name, a in (("dout", dout), ("x", x), ("W", W), ("dx", dx), ("dW", dW)):
         check_float_array(kernel, name, a, 2)
     in_python(_check_backward)(kernel, dout, x, W, dx, dW)
-    in_python(check_apart)(kernel, BACKWARD_NAMES, (dout, x, W, dx, dW), 3)
+    in_python(check_apart)(kernel, ("dout", "x", "W", "dx", "dW"), (dout, x, W, dx, dW), 3)
     if is_small(x.shape[0], x.shape[1], W.shape[1]):
         matmul_backward_small(dout, x, W, dx, dW)
     else:
