@@ -56,84 +56,57 @@ _F64_Q = (
     2.500007229215124366584336e-8,
 )
 
-# float32 constants.  LN2_HI has 15 significant bits, so k*LN2_HI is exact
-# for |k| <= 255.  Inputs are clamped to [LO, HI]: exp(-104) rounds to 0 and
-# exp(89) overflows to inf, so the clamp never changes a finite result.
-_F_LOG2E = np.float32(1.4426950408889634)
-_F_LN2_HI = np.float32(0.693145751953125)
-_F_LN2_LO = np.float32(1.4286068203094173e-06)
-_F_SHIFT = np.float32(12582912.0)  # 1.5 * 2**23
-_F_SHIFT_BITS = np.int32(0x4B400000)
-_F_LO = np.float32(-104.0)
-_F_HI = np.float32(89.0)
-_F_BIAS = np.int32(127)
-_F_MANT = np.int32(23)
-_F_ONE = np.float32(1.0)
-_F_Q2, _F_Q3, _F_Q4, _F_Q5, _F_Q6 = (np.float32(c) for c in _F32_Q)
 
-# float64 constants.  LN2_HI has 41 significant bits: k*LN2_HI is exact for
-# |k| <= 2047.  exp(-746) rounds to 0 and exp(710) overflows.
-_D_LOG2E = np.float64(1.4426950408889634)
-_D_LN2_HI = np.float64(0.693147180559662956511601805687)
-_D_LN2_LO = np.float64(2.8235290563031577122588448175e-13)
-_D_SHIFT = np.float64(6755399441055744.0)  # 1.5 * 2**52
-_D_SHIFT_BITS = np.int64(0x4338000000000000)
-_D_LO = np.float64(-746.0)
-_D_HI = np.float64(710.0)
-_D_BIAS = np.int64(1023)
-_D_MANT = np.int64(52)
-_D_ONE = np.float64(1.0)
-(_D_Q2, _D_Q3, _D_Q4, _D_Q5, _D_Q6,
- _D_Q7, _D_Q8, _D_Q9, _D_Q10, _D_Q11) = (np.float64(c) for c in _F64_Q)
+def _exp_body(F, I, ln2_hi, ln2_lo, lo, hi, q):
+    """exp_approx's scalar body for the float type F, I the int type of its width.
 
+    Every operand is F or I, so a vector of float32 stays 8 (AVX2) or 16
+    (AVX-512) lanes wide.  A factory, not a body taking its constants, because
+    Numba compiles ``.view`` only on a value made by a NumPy type named as a
+    global or free variable.  The result is an overload's implementation,
+    compiled into the cached exp_approx, never a cached function of its own.
+    """
+    mant = np.finfo(F).nmant
+    bias = I(np.finfo(F).maxexp - 1)
+    shift = F(1.5 * 2.0 ** mant)  # round(x/ln2) lands in the low mantissa bits
+    shift_bits = shift.view(I)
+    log2e, one = F(1.4426950408889634), F(1.0)
+    ln2_hi, ln2_lo, lo, hi, mant = F(ln2_hi), F(ln2_lo), F(lo), F(hi), I(mant)
+    q = tuple(F(c) for c in q)
 
-def _exp_f32(x):
-    """float32 body: every operand is float32 or int32, so a vector of
-    float32 stays 8 (AVX2) or 16 (AVX-512) lanes wide."""
-    # Clamp with the comparison written so that NaN falls through unchanged.
-    x = _F_HI if x > _F_HI else x
-    x = _F_LO if x < _F_LO else x
-    t = x * _F_LOG2E + _F_SHIFT  # round(x/ln2) lands in the low mantissa bits
-    k = np.int32(np.float32(t).view(np.int32) - _F_SHIFT_BITS)
-    kf = t - _F_SHIFT
-    r = x - kf * _F_LN2_HI
-    r = r - kf * _F_LN2_LO
-    q = _F_Q6 * r + _F_Q5
-    q = q * r + _F_Q4
-    q = q * r + _F_Q3
-    q = q * r + _F_Q2
-    p = _F_ONE + (r + (r * r) * q)
-    k1 = np.int32(k >> np.int32(1))
-    k2 = np.int32(k - k1)
-    s1 = np.int32((k1 + _F_BIAS) << _F_MANT).view(np.float32)
-    s2 = np.int32((k2 + _F_BIAS) << _F_MANT).view(np.float32)
-    return (p * s1) * s2
+    def body(x):
+        # Clamp with the comparison written so that NaN falls through unchanged.
+        x = hi if x > hi else x
+        x = lo if x < lo else x
+        t = x * log2e + shift
+        k = I(F(t).view(I) - shift_bits)
+        kf = t - shift
+        r = x - kf * ln2_hi
+        r = r - kf * ln2_lo
+        # Horner, innermost first: the multiply-adds of the steps written out, in
+        # their order; the length is a constant, so LLVM unrolls the loop.
+        p = q[-1]
+        for j in range(len(q) - 2, -1, -1):
+            p = p * r + q[j]
+        p = one + (r + (r * r) * p)
+        k1 = I(k >> I(1))
+        k2 = I(k - k1)
+        s1 = I((k1 + bias) << mant).view(F)
+        s2 = I((k2 + bias) << mant).view(F)
+        return (p * s1) * s2
+
+    return body
 
 
-def _exp_f64(x):
-    """float64 body, same steps as ``_exp_f32`` with a degree-11 polynomial."""
-    x = _D_HI if x > _D_HI else x
-    x = _D_LO if x < _D_LO else x
-    t = x * _D_LOG2E + _D_SHIFT
-    k = np.int64(np.float64(t).view(np.int64) - _D_SHIFT_BITS)
-    kf = t - _D_SHIFT
-    r = x - kf * _D_LN2_HI
-    r = r - kf * _D_LN2_LO
-    q = _D_Q11 * r + _D_Q10
-    q = q * r + _D_Q9
-    q = q * r + _D_Q8
-    q = q * r + _D_Q7
-    q = q * r + _D_Q6
-    q = q * r + _D_Q5
-    q = q * r + _D_Q4
-    q = q * r + _D_Q3
-    q = q * r + _D_Q2
-    p = _D_ONE + (r + (r * r) * q)
-    k1 = k >> np.int64(1)
-    k2 = k - k1
-    s1 = np.int64((k1 + _D_BIAS) << _D_MANT).view(np.float64)
-    s2 = np.int64((k2 + _D_BIAS) << _D_MANT).view(np.float64)
-    return (p * s1) * s2
+# float32: LN2_HI has 15 significant bits, so k*LN2_HI is exact for |k| <= 255.
+# Inputs are clamped to [-104, 89]: exp(-104) rounds to 0 and exp(89)
+# overflows to inf, so the clamp never changes a finite result.
+_exp_f32 = _exp_body(np.float32, np.int32, 0.693145751953125, 1.4286068203094173e-06, -104.0, 89.0, _F32_Q)
+
+# float64: LN2_HI has 41 significant bits: k*LN2_HI is exact for |k| <= 2047.
+# exp(-746) rounds to 0 and exp(710) overflows.
+_exp_f64 = _exp_body(np.float64, np.int64, 0.693147180559662956511601805687, 2.8235290563031577122588448175e-13,
+                     -746.0, 710.0, _F64_Q)
 
 
 _exp_typed = by_dtype("exp_approx", _exp_f32, _exp_f64, EXP_FASTMATH)

@@ -36,57 +36,32 @@ def _series(n_terms):
             for n in range(2, n_terms + 2)]
 
 
+def _tanh_body(F, cut, n_terms):
+    """tanh_approx's scalar body for the float type F: the series' first n_terms
+    coefficients below ``cut``.  A factory like fast_exp._exp_body; its result
+    is an overload's implementation, compiled into the cached tanh_approx."""
+    cut, one, m2, zero = F(cut), F(1.0), F(-2.0), F(0.0)
+    c = tuple(F(c) for c in _series(n_terms))
+
+    def body(x):
+        a = -x if x < zero else x  # NaN stays NaN
+        u = a * a
+        p = c[-1]  # Horner, as in fast_exp
+        for j in range(len(c) - 2, -1, -1):
+            p = p * u + c[j]
+        small = a + a * (u * p)
+        e = exp_approx(m2 * a)
+        large = (one - e) / (one + e)
+        r = small if a < cut else large
+        return -r if x < zero else r
+
+    return body
+
+
 # float32: below 0.4 the series to x^13 (next term 4e-9 relative, 0.06 ulp).
-_F_CUT = np.float32(0.4)
-_F_C = tuple(np.float32(c) for c in _series(6))
-_F_C3, _F_C5, _F_C7, _F_C9, _F_C11, _F_C13 = _F_C
-_F_ONE = np.float32(1.0)
-_F_M2 = np.float32(-2.0)
-_F_ZERO = np.float32(0.0)
-
+_tanh_f32 = _tanh_body(np.float32, 0.4, 6)
 # float64: below 0.25 the series to x^21 (next term 2e-18 relative, 0.02 ulp).
-_D_CUT = np.float64(0.25)
-_D_C = tuple(np.float64(c) for c in _series(10))
-(_D_C3, _D_C5, _D_C7, _D_C9, _D_C11,
- _D_C13, _D_C15, _D_C17, _D_C19, _D_C21) = _D_C
-_D_ONE = np.float64(1.0)
-_D_M2 = np.float64(-2.0)
-_D_ZERO = np.float64(0.0)
-
-
-def _tanh_f32(x):
-    a = -x if x < _F_ZERO else x  # NaN stays NaN
-    u = a * a
-    p = _F_C13 * u + _F_C11
-    p = p * u + _F_C9
-    p = p * u + _F_C7
-    p = p * u + _F_C5
-    p = p * u + _F_C3
-    small = a + a * (u * p)
-    e = exp_approx(_F_M2 * a)
-    large = (_F_ONE - e) / (_F_ONE + e)
-    r = small if a < _F_CUT else large
-    return -r if x < _F_ZERO else r
-
-
-def _tanh_f64(x):
-    a = -x if x < _D_ZERO else x
-    u = a * a
-    p = _D_C21 * u + _D_C19
-    p = p * u + _D_C17
-    p = p * u + _D_C15
-    p = p * u + _D_C13
-    p = p * u + _D_C11
-    p = p * u + _D_C9
-    p = p * u + _D_C7
-    p = p * u + _D_C5
-    p = p * u + _D_C3
-    small = a + a * (u * p)
-    e = exp_approx(_D_M2 * a)
-    large = (_D_ONE - e) / (_D_ONE + e)
-    r = small if a < _D_CUT else large
-    return -r if x < _D_ZERO else r
-
+_tanh_f64 = _tanh_body(np.float64, 0.25, 10)
 
 _tanh_typed = by_dtype("tanh_approx", _tanh_f32, _tanh_f64, EXP_FASTMATH)
 
