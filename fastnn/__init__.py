@@ -7,7 +7,8 @@ What is where:
   time_layers, trainer, util; and its chapter layer files negative_sampling
   (ch04) and attention (ch08).
 - The command-line programs, ``python -m fastnn.NAME``: spiral, word2vec,
-  rnnlm, seq2seq, book (runs a script of the book unmodified), attention_map.
+  rnnlm, seq2seq, book (runs a script of the book unmodified); and
+  attention_map, the pictures of chapter 8's attention that seq2seq draws.
 - models/: the chapters' models.  nn/: the layer classes behind layers and
   time_layers.  words/: the word tools behind util.
 - _core/: the machinery the layers share (input checks, output buffers, grads,

@@ -250,7 +250,8 @@ class Momentum(_Optimizer):
 
 class Nesterov(Momentum):
     """Nesterov's accelerated gradient (http://arxiv.org/abs/1212.0901), as the book writes it:
-    Momentum's hyperparameters and state, another update."""
+    Momentum's hyperparameters and state, another update (so, unlike the book's, it is a
+    Momentum subclass)."""
 
     KERNEL = Kernel(kernels.nesterov_update, kernels.nesterov_update_parallel)
 

@@ -1,4 +1,4 @@
-"""The book's Trainer (common/trainer.py): mini-batch training with progress lines."""
+"""The book's Trainer and RnnlmTrainer (common/trainer.py): training with progress lines."""
 
 import operator
 import sys

@@ -3,9 +3,9 @@
 The functions live by topic (fastnn.words.corpus, fastnn.words.counts, fastnn.words.vectors)
 and are re-exported here under the book's names, so ``from fastnn.util import
 preprocess, create_co_matrix, ppmi, most_similar`` works as the book's import
-does.  eval_perplexity (chapters 5-6) and eval_seq2seq (chapter 7) are here.
-As the book's module has no __all__, its star
-import also gives np, GPU, os and sys; so does this one.
+does.  eval_perplexity (chapters 5-6) and eval_seq2seq (chapter 7) are here.  As the
+book's module has no __all__, its star import also gives np, GPU, os and sys; so does
+this one.
 """
 
 import os
@@ -51,7 +51,6 @@ def clip_grads(grads, max_norm):
             g *= rate
 
 
-
 def eval_perplexity(model, corpus, batch_size=10, time_size=35):
     """exp(mean loss) of ``model`` over ``corpus`` read as the book reads it.
 
@@ -89,9 +88,6 @@ def eval_perplexity(model, corpus, batch_size=10, time_size=35):
     return np.exp(total_loss / max_iters)
 
 
-# eval_seq2seq (chapter 7) prints the book's four lines: ``Q`` and the question (turned
-# back when the model read it reversed), ``T`` and the correct answer, the guess after
-# a green ☑ or a red ☒ (``O`` / ``X`` on Windows, as the book), then ``---``.
 _COLORS = {"ok": "\033[92m", "fail": "\033[91m", "close": "\033[0m"}
 
 
@@ -107,6 +103,10 @@ def eval_seq2seq(model, question, correct, id_to_char, verbose=False, is_reverse
 
     question (1, Tq) and correct (1, Tc) are id arrays (one test row each, as the
     book's x_test[[i]], t_test[[i]]); correct's first id is the decoder's start mark.
+
+    With verbose it prints the book's four lines: ``Q`` and the question (turned back
+    when the model read it reversed), ``T`` and the correct answer, the guess after a
+    green ☑ or a red ☒ (``O`` / ``X`` on Windows, as the book), then ``---``.
     """
     correct = correct.flatten()
     if correct.size < 2:

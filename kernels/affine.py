@@ -34,7 +34,6 @@ def _check_bias(kernel, name, b, W):
     check_same_dtype(kernel, name, b, "W", W)
 
 
-
 @njit(**HELPER)
 def _add_row(out, b):
     n, h = out.shape

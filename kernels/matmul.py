@@ -104,7 +104,7 @@ def _check_forward(kernel, x, W, out):
 @njit(**HELPER)
 def _check_backward(kernel, dout, x, W, dx, dW):
     """dout (N, H), x (N, D), W (D, H), dx (N, D), dW (D, H), one dtype.  The overlap checks are the
-    caller's: one check_apart over all operands compiles in less time than the nine pairs inlined."""
+    caller's: one check_apart over all operands compiles in less time than the seven pairs inlined."""
     check_shape(kernel, "W", W, (x.shape[1], W.shape[1]), "W's rows must match x's columns")
     check_shape(kernel, "dout", dout, (x.shape[0], W.shape[1]), "x's rows, W's columns")
     check_shape(kernel, "dx", dx, x.shape, "x's shape")

@@ -3,7 +3,8 @@
 Every call starts from consistent sizes; about half of them get one operand
 made wrong (one axis one longer or shorter, now and then an axis added or
 dropped; a label or id out of range).  The outcome each call must have is
-worked out here from the operands alone, by the spec below (never by asking
+worked out from the operands alone, by the spec below (written out in
+tests/time_fuzz_spec.py) (never by asking
 the layer):
 
 - a call the spec rejects raises that exception class, its message starting
@@ -17,7 +18,7 @@ the layer):
   writes the oracle's gradients into the layer's own grads arrays.
 
 The spec, as the layers document it (fastnn/_core/inputs.py, fastnn/_core/time_inputs.py,
-fastnn/time_*.py):
+fastnn/nn/time_*.py):
 
 - dtype: numpy's promotion of all float operands (params too); integers alone
   compute in float64, float16 in float32.  Backward computes in forward's

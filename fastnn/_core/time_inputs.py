@@ -41,10 +41,12 @@ def word_ids(xs, where, vocab):
 
 
 def state(a, where, name, shape, dtype):
-    """A carried state (h or c: set_state's, or the last forward's) as a C-contiguous array of exactly ``shape``."""
+    """A state as a C-contiguous array of exactly ``shape``: a time layer's carried h or c
+    (set_state's, or the last forward's), or a single step's h_prev / c_prev argument."""
     a = check.operand(a, dtype, where, name)
     if a.shape != shape:
+        carried = name in ("h", "c")  # only the time layers carry a state that reset_state() drops
         raise ValueError(
-            f"{where}: the state {name} has shape {a.shape}; expected {shape} (batch N, hidden H); "
-            "call reset_state() before a batch of another size")
+            f"{where}: the state {name} has shape {a.shape}; expected {shape} (batch N, hidden H)"
+            + ("; call reset_state() before a batch of another size" if carried else ""))
     return a

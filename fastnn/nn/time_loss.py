@@ -14,7 +14,7 @@ from .._core import inputs as check
 from .._core.buffers import output
 from .._core.dispatch import Kernel
 from ..kernels import time_softmax_loss as kernels
-from ..layers import SigmoidWithLoss, SoftmaxWithLoss
+from .losses import SigmoidWithLoss, SoftmaxWithLoss
 
 # Both twins add the loss band by band in the same order (kernels/time_softmax_loss.py),
 # so the loss has the same bits either way: the choice may follow BLAS's spinning threads.
