@@ -26,9 +26,14 @@ ROOT_EPS = 1e-7
 
 
 @njit(**HELPER)
-def _check_operand(kernel, name, a, param):
+def _check_like(kernel, name, a, param):
     check_shape(kernel, name, a, param.shape, "param's shape")
     check_same_dtype(kernel, name, a, "param", param)
+
+
+@njit(**HELPER)
+def _check_operand(kernel, name, a, param):
+    _check_like(kernel, name, a, param)
     check_no_overlap(kernel, "param", param, name, a)
 
 
@@ -46,12 +51,9 @@ def _check_2(kernel, param, grad, state_name, state):
 
 @njit(**HELPER)
 def _check_3(kernel, param, grad, m, v):
-    check_shape(kernel, "grad", grad, param.shape, "param's shape")
-    check_same_dtype(kernel, "grad", grad, "param", param)
-    check_shape(kernel, "m", m, param.shape, "param's shape")
-    check_same_dtype(kernel, "m", m, "param", param)
-    check_shape(kernel, "v", v, param.shape, "param's shape")
-    check_same_dtype(kernel, "v", v, "param", param)
+    _check_like(kernel, "grad", grad, param)
+    _check_like(kernel, "m", m, param)
+    _check_like(kernel, "v", v, param)
     # The six pairs in one check_apart: it compiles in less time than six inlined checks.
     check_apart(kernel, ("grad", "m", "v", "param"), (grad, m, v, param), 1)
 

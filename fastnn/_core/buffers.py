@@ -6,9 +6,8 @@ every np.empty, whose pages the OS must fault in and zero on first write: that
 took 3.5 ms, longer than copying the array, and the layers spent half their time
 there.  A small one costs less to reuse than to make: the reuse checks took
 about 210 ns where np.empty took about 230 ns and the size test that used to
-send small outputs to it another 130 ns (2026-11-29, before the plain-array
-test was added, which cost the step 0-1%); the spiral net's step, whose 30x10
-outputs are all small, got about 5% faster.  Why it is safe: the array
+send small outputs to it another 130 ns; the spiral net's step, whose 30x10
+outputs are all small, got about 5% faster (docs/design.md has the measurements).  Why it is safe: the array
 is reused only when its reference count shows that the layer's own attribute
 is its only holder (no caller kept it, no view of it exists) and no weak
 reference to it exists either; whoever kept the last output, strongly or
