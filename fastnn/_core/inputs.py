@@ -8,6 +8,8 @@ of the right float dtype) costs a few attribute reads and makes no copy.
 
 import numpy as np
 
+_ndarray = np.ndarray  # one lookup fewer than np.ndarray, in the tests every layer call makes first
+
 FLOAT32 = np.dtype(np.float32)
 FLOAT64 = np.dtype(np.float64)
 
@@ -47,6 +49,8 @@ def compute_dtype(where, **operands):
 
 def float_operand(a, where, name):
     """`a` as a C-contiguous array of the float dtype numpy would compute it in."""
+    if type(a) is _ndarray and (a.dtype is FLOAT64 or a.dtype is FLOAT32) and a.flags.c_contiguous:
+        return a
     dtype = getattr(a, "dtype", None)
     if not (dtype is FLOAT64 or dtype is FLOAT32):  # native float32/float64 stay as they are
         dtype = compute_dtype(where, **{name: a})
@@ -55,7 +59,7 @@ def float_operand(a, where, name):
 
 def operand(a, dtype, where, name):
     """`a` as a C-contiguous ndarray of `dtype`, copied only when it is not one."""
-    if type(a) is np.ndarray and a.dtype is dtype and a.flags.c_contiguous:
+    if type(a) is _ndarray and a.dtype is dtype and a.flags.c_contiguous:
         return a
     if a is None:
         raise TypeError(f"{where}: {name} is None; expected an array")
@@ -69,8 +73,18 @@ def operand(a, dtype, where, name):
     return np.asarray(found, dtype=dtype, order="C")
 
 
+def is_batch(a, dtype=None, width=None):
+    """Whether `a` can go to a kernel as it is: a C-contiguous 2-D ndarray of `dtype`
+    (by default float32 or float64), with `width` columns when that is given."""
+    return (type(a) is _ndarray and a.ndim == 2 and a.flags.c_contiguous
+            and (a.dtype is dtype or dtype is None and (a.dtype is FLOAT64 or a.dtype is FLOAT32))
+            and (width is None or a.shape[1] == width))
+
+
 def batch(a, where, name, width=None, dtype=None):
-    """A 2-D batch (N, width) as a C-contiguous float array of `dtype`."""
+    """A 2-D batch (N, width) as a C-contiguous float array of `dtype` (by default its own float dtype)."""
+    if is_batch(a, dtype, width):
+        return a
     if dtype is None:
         dtype = compute_dtype(where, **{name: a})
     a = operand(a, dtype, where, name)
@@ -90,6 +104,8 @@ def batch(a, where, name, width=None, dtype=None):
 
 def same_shape(a, shape, where, name, dtype):
     """`a` as a C-contiguous float array of exactly `shape` (e.g. a dout)."""
+    if type(a) is _ndarray and a.dtype is dtype and a.flags.c_contiguous and a.shape == shape:
+        return a
     a = operand(a, dtype, where, name)
     if a.shape != shape:
         raise ValueError(f"{where}: {name} has shape {a.shape}; expected {shape}")
@@ -138,6 +154,9 @@ def labels(t, n_rows, n_classes, where):
     The range of index labels is checked by the kernels, which scan them before
     writing; here only the dtype and the shape.
     """
+    if (type(t) is _ndarray and (t.dtype is INT64 or t.dtype is INT32) and t.flags.c_contiguous
+            and (t.ndim == 1 and t.shape[0] == n_rows or t.shape == (n_rows, n_classes))):
+        return t  # native indices or one-hot rows (the spiral's labels), as native_labels would give them
     if type(t) is not np.ndarray:
         if t is None:
             raise TypeError(f"{where}: t is None; expected labels")

@@ -38,8 +38,7 @@ class _Dense:
     def forward(self, x):
         params = self.params
         W, b = params[0], params[-1]  # b is W again for MatMul
-        if (W is self._checked_W and b is self._checked_last and type(x) is np.ndarray
-                and x.dtype is W.dtype and x.ndim == 2 and x.flags.c_contiguous and x.shape[1] == W.shape[0]):
+        if W is self._checked_W and b is self._checked_last and check.is_batch(x, W.dtype, W.shape[0]):
             small = x.shape[0] <= self._loop_rows
         else:
             x, W, b = self._prepare(x)
@@ -82,7 +81,7 @@ class _Dense:
         # they write (kernels/_checks.py), and a refusal there (a grad reshaped in
         # place, say) sends the call through the checks for the layer's own message.
         if (W is self._ok_W and dW is self._ok_dW and db is self._ok_db and type(x) is np.ndarray
-                and type(dout) is np.ndarray and dout.dtype is x.dtype is W.dtype and dout.flags.c_contiguous):
+                and x.dtype is W.dtype and check.is_batch(dout, W.dtype)):
             dx = output(self._dx, x.shape, x.dtype)
             small = x.shape[0] <= self._loop_rows
             try:

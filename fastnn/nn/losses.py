@@ -7,9 +7,6 @@ from .._core.buffers import output
 from .._core.dispatch import Kernel
 from ..kernels import sigmoid_loss, softmax_loss
 
-_F32, _F64 = check.FLOAT32, check.FLOAT64
-_I32, _I64 = check.INT32, check.INT64
-
 # The loss is a sum over rows: chosen by size only (see _core/dispatch.py).
 _SOFTMAX_LOSS_FORWARD = Kernel(softmax_loss.softmax_cross_entropy_forward,
                                softmax_loss.softmax_cross_entropy_forward_parallel, elementwise=False)
@@ -35,16 +32,10 @@ class SoftmaxWithLoss:
 
     def forward(self, x, t):
         where = "SoftmaxWithLoss.forward"
-        if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32)
-                and x.ndim == 2 and x.flags.c_contiguous):
-            x = check.batch(x, where, "x", None, check.compute_dtype(where, x=x))
+        x = check.batch(x, where, "x")
         dtype = x.dtype
         n, c = x.shape
-        # Native int32/int64 class indices (N,) or one-hot rows (N, C) (the spiral's
-        # labels) go straight to the kernel, as check.labels would hand them over.
-        if not (type(t) is np.ndarray and (t.dtype is _I64 or t.dtype is _I32) and t.flags.c_contiguous
-                and ((t.ndim == 1 and t.shape[0] == n) or t.shape == x.shape)):
-            t = check.labels(t, n, c, where)  # any other labels: checked, converted to a native dtype
+        t = check.labels(t, n, c, where)
         # y is written into the y before last (never into self.y: a bad label,
         # found while writing, must leave the saved state as it was).
         y = output(self._y_spare, x.shape, dtype)

@@ -7,8 +7,6 @@ from .._core.buffers import output
 from .._core.dispatch import Kernel
 from ..kernels import repeat_sum
 
-_F32, _F64 = check.FLOAT32, check.FLOAT64
-
 _REPEAT = Kernel(repeat_sum.repeat_2d, repeat_sum.repeat_2d_parallel)
 # Sums: chosen by size only (see _core/dispatch.py).
 _SUM_RUNS = Kernel(repeat_sum.sum_runs_2d, repeat_sum.sum_runs_2d_parallel, elementwise=False)
@@ -53,9 +51,7 @@ class Repeat:
         self._out = None  # last output, reused when nobody kept it (see _core/buffers.py)
 
     def forward(self, x):
-        if not (type(x) is np.ndarray and (x.dtype is _F64 or x.dtype is _F32)
-                and x.ndim == 2 and x.flags.c_contiguous):
-            x = _array_2d(x, "Repeat.forward")
+        x = _array_2d(x, "Repeat.forward")
         rows, cols = x.shape
         shape = (rows * self.N, cols) if self.axis == 0 else (rows, cols * self.N)
         out = output(self._out, shape, x.dtype)
@@ -100,11 +96,9 @@ class Sum:
     def backward(self, dy):
         x_shape = _saved_shape(self.x_shape, "Sum.backward")
         shape = (1, x_shape[1]) if self.axis == 0 else (x_shape[0], 1)
-        if not (type(dy) is np.ndarray and (dy.dtype is _F64 or dy.dtype is _F32)
-                and dy.flags.c_contiguous and dy.shape == shape):
-            dy = check.float_operand(dy, "Sum.backward", "dy")
-            if dy.shape != shape:
-                raise ValueError(f"Sum.backward: dy has shape {dy.shape}; expected {shape}")
+        dy = check.float_operand(dy, "Sum.backward", "dy")
+        if dy.shape != shape:
+            raise ValueError(f"Sum.backward: dy has shape {dy.shape}; expected {shape}")
         dx = output(self._dx, x_shape, dy.dtype)
         _REPEAT.pick(dx.size)(dy, x_shape[self.axis], self.axis, dx)
         self._dx = dx
