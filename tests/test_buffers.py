@@ -244,6 +244,21 @@ def test_a_tracer_at_import_does_not_change_the_count_learnt():
     assert traced.stdout.split() == [str(_buffers._ONE_HOLDER), str(_buffers._COUNTS_AS_EXPECTED)]
 
 
+def test_cprofile_at_import_keeps_profiling_and_the_count(tmp_path):
+    """Under `python -m cProfile` (a C-level profiler before Python 3.12) the self-test
+    leaves the profiler on: putting back what sys.getprofile() gives for it made the
+    next call fail with "'Profile' object is not callable"."""
+    script = tmp_path / "probe.py"
+    script.write_text("import fastnn._core.buffers as b\n"
+                      "def called_after():\n"
+                      "    return b._ONE_HOLDER, b._COUNTS_AS_EXPECTED\n"
+                      "print(*called_after())\n")
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "out.prof"), str(script)],
+                              capture_output=True, text=True, timeout=120)
+    assert profiled.returncode == 0, profiled.stderr
+    assert profiled.stdout.split() == [str(_buffers._ONE_HOLDER), str(_buffers._COUNTS_AS_EXPECTED)]
+
+
 def test_reuse_only_on_tested_cpython_with_the_gil():
     for version in TESTED_VERSIONS:
         assert reuse_is_safe("cpython", version + (0, "final", 0), False, True)

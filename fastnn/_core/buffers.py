@@ -51,16 +51,22 @@ def _count_self_test():
     (an argument logger, a debugger stopped here) holds one more reference to
     each, and a count learnt under it would later let output() reuse an
     array a caller still holds.  A tracer set while training only adds
-    references, which turns reuse off, never on.
+    references, which turns reuse off, never on.  A C-level profiler
+    (cProfile's, before Python 3.12) stays on: it reads no locals, and what
+    sys.getprofile() gives for it is no function that sys.setprofile could
+    put back (doing so broke `python -m cProfile` on the next call).
     """
     trace, profile = sys.gettrace(), sys.getprofile()
+    profile = profile if callable(profile) else None  # only a Python function is swapped out
     sys.settrace(None)
-    sys.setprofile(None)
+    if profile is not None:
+        sys.setprofile(None)
     try:
         return _counts()
     finally:
         sys.settrace(trace)
-        sys.setprofile(profile)
+        if profile is not None:
+            sys.setprofile(profile)
 
 
 def _counts():
