@@ -1,0 +1,59 @@
+"""The garbage collector pauses while Numba compiles (kernels/_compile_gc.py)."""
+
+import gc
+
+import fastnn.kernels  # noqa: F401 (installs the pause)
+import numba
+import pytest
+from numba.core import event
+
+
+class _Record(event.Listener):
+    def __init__(self):
+        self.enabled_while_compiling = []
+
+    def on_start(self, ev):
+        self.enabled_while_compiling.append(gc.isenabled())
+
+    def on_end(self, ev):
+        pass
+
+
+def _compile_something_new(value):
+    # A new function each call: its compile cannot come from the cache.
+    @numba.njit
+    def add(x):
+        return x + value
+    return add(1)
+
+
+@pytest.fixture
+def record():
+    listener = _Record()
+    with event.install_listener("numba:compile", listener):
+        yield listener
+
+
+def test_collector_is_off_while_compiling_and_on_after(record):
+    assert gc.isenabled()
+    assert _compile_something_new(2) == 3
+    assert record.enabled_while_compiling and not any(record.enabled_while_compiling)
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_by_the_user_stays_off(record):
+    gc.disable()
+    try:
+        assert _compile_something_new(3) == 4
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_failed_compile_turns_the_collector_back_on(record):
+    @numba.njit
+    def untypable(x):
+        return x.no_such_attribute
+    with pytest.raises(numba.core.errors.TypingError):
+        untypable(1)
+    assert gc.isenabled()
