@@ -7,6 +7,8 @@ import numba
 import pytest
 from numba.core import event
 
+pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="about Numba's compiles; plain Python compiles nothing")
+
 
 class _Record(event.Listener):
     def __init__(self):
