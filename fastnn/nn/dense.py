@@ -17,9 +17,12 @@ _REFUSED = (ValueError, TypeError, TypingError)
 class _Dense:
     """x @ W, plus b when the layer has one (_BIAS): the body of MatMul and Affine.
 
-    forward's fast path trusts params that are the very arrays last found valid
-    (params[0] and params[-1], which is W again for MatMul); anything else goes
-    through _prepare, which checks and converts.
+    Each method goes straight to its kernel when W and b (or W and the grads)
+    are the very arrays its checked path last accepted, compared by identity, and
+    its input passes the shared fast test (check.is_batch); anything else goes
+    through the checked path (_prepare, _backward_checked), which checks and
+    converts.  The identity tests are written here, not in a helper: a call per
+    method cost 3% of the spiral's step (docs/design.md).
     """
 
     _NAME = None
@@ -30,7 +33,7 @@ class _Dense:
         self.grads = [np.zeros_like(p) for p in params]
         self.x = None
         self._checked_W = self._checked_last = None  # the params last found valid by forward
-        # backward's fast path: the W, grads and shapes of its last checked call
+        # backward's fast path: the W and grads of its last checked call
         self._ok_W = self._ok_dW = self._ok_db = None
         self._loop_rows = -1  # batches up to this size multiply in the loop kernels (matmul.is_small)
         self._out = self._dx = None  # last outputs, reused when nobody kept them (see _core/buffers.py)
