@@ -17,26 +17,6 @@ What is where:
   fastnn.dataset (dataset/).
 """
 
-import atexit as _atexit
-import gc as _gc
-
-
-def _collect_then_freeze():
-    """At exit: collect the garbage, then move every object left to the permanent
-    generation, which the collections of the interpreter's shutdown skip.
-
-    Numba's typing and target registries are hundreds of thousands of objects,
-    and shutdown collects several times while it clears the modules: that took
-    0.2-0.3 s of every run (docs/performance.md).  Garbage still gets collected
-    here, its finalizers run; what is frozen is what is still alive at exit, whose
-    __del__ Python never promises to run.
-    """
-    _gc.collect()
-    _gc.freeze()
-
-
-_atexit.register(_collect_then_freeze)
-
 # The one place the version is written: pyproject.toml reads it from here
 # (setuptools' dynamic version), so editable and normal installs agree.
 __version__ = "0.1.0"

@@ -36,6 +36,8 @@ import runpy
 import sys
 import types
 
+from ._cli.shutdown import freeze_what_is_loaded
+
 # the book's module name -> fastnn's twin
 MODULES = {
     "common.base_model": "fastnn.base_model",
@@ -103,6 +105,21 @@ class _StandIn(importlib.abc.Loader):
         pass
 
 
+_frozen = False
+
+
+def _freeze_once():
+    """freeze_what_is_loaded (see _cli/shutdown.py) at the first book import that loads Numba.
+
+    The book's scripts import at their top, so what is alive then is modules;
+    the data and models they make afterwards are collected as usual.
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        freeze_what_is_loaded()
+
+
 class _Alias(importlib.abc.Loader):
     """Gives the fastnn module itself under the book's name (one module, two names)."""
 
@@ -121,6 +138,8 @@ class _Alias(importlib.abc.Loader):
                 ) from None
             raise
         self.spec = module.__spec__
+        if "numba" in sys.modules:
+            _freeze_once()
         return module
 
     def exec_module(self, module):

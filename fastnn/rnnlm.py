@@ -24,6 +24,7 @@ import numpy as np
 
 from ._cli import options as opt
 from ._cli.out_folder import check_out_or_exit
+from ._cli.shutdown import freeze_what_is_loaded
 from .models import BetterRnnlm, Rnnlm
 from .optimizer import SGD
 from .trainer import RnnlmTrainer
@@ -200,6 +201,7 @@ def main(argv=None):
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
+        freeze_what_is_loaded()
         ppl_list, seconds = train(args, model, corpus, valid, trainer)
     finally:
         signal.signal(signal.SIGINT, previous)

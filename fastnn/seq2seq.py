@@ -22,6 +22,7 @@ import numpy as np
 
 from ._cli import options as opt
 from ._cli.out_folder import check_out_or_exit
+from ._cli.shutdown import freeze_what_is_loaded
 from .optimizer import Adam
 from .trainer import Trainer
 from .util import eval_seq2seq
@@ -205,6 +206,7 @@ def main(argv=None):
         np.random.seed(args.seed)
     seconds, how = warm_up(cls, args, len(id_to_char), x_train, t_train)
     print(f"kernels ready in {seconds:.2f} s: {how}")
+    freeze_what_is_loaded()
     model = cls(len(id_to_char), args.wordvec, args.hidden)
     trainer = Trainer(model, Adam())
     acc_list, start = [], time.perf_counter()

@@ -18,6 +18,7 @@ from . import optimizer as optimizers
 from ._cli import options as opt
 from ._cli.kernel_cache import FIRST_RUN_SECONDS, warm
 from ._cli.out_folder import OutputError, writable_folder
+from ._cli.shutdown import freeze_what_is_loaded
 from .dataset import spiral
 from .models import TwoLayerNet
 from .trainer import Trainer
@@ -106,6 +107,7 @@ def train(args):
     trainer = Trainer(model, OPTIMIZERS[args.optimizer](lr=args.lr))
     ready, how = warm_up(model, OPTIMIZERS[args.optimizer], x, t, args.batch_size)
     print(f"kernels ready in {ready:.2f} s: {how}")
+    freeze_what_is_loaded()
     start = time.perf_counter()
     trainer.fit(x, t, args.epochs, args.batch_size, eval_interval=args.eval_interval)
     return model, trainer, x, t, time.perf_counter() - start

@@ -21,6 +21,7 @@ import numpy as np
 
 from ._cli import options as opt
 from ._cli.out_folder import check_out_or_exit
+from ._cli.shutdown import freeze_what_is_loaded
 
 PROG = "python -m fastnn.word2vec"
 QUERIES = ["you", "year", "car", "toyota"]  # ch04/eval.py's
@@ -128,6 +129,7 @@ def main(argv=None):
     started = time.perf_counter()
     warm_up(args)
     print(f"kernels ready in {time.perf_counter() - started:.2f} s")
+    freeze_what_is_loaded()
 
     model = make_model(args, vocab_size, corpus)
     trainer = Trainer(model, Adam(args.lr))

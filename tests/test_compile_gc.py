@@ -11,6 +11,9 @@ pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="about Numba's 
 
 
 class _Record(event.Listener):
+    """The collector's state at the start and at the end of each compile (both
+    inside the outermost hold of the compiler lock)."""
+
     def __init__(self):
         self.enabled_while_compiling = []
 
@@ -18,7 +21,7 @@ class _Record(event.Listener):
         self.enabled_while_compiling.append(gc.isenabled())
 
     def on_end(self, ev):
-        pass
+        self.enabled_while_compiling.append(gc.isenabled())
 
 
 def _compile_something_new(value):
@@ -59,3 +62,23 @@ def test_a_failed_compile_turns_the_collector_back_on(record):
     with pytest.raises(numba.core.errors.TypingError):
         untypable(1)
     assert gc.isenabled()
+
+
+def test_a_hold_that_never_ended_leaves_the_collector_off_only_until_the_next_compile(record):
+    from fastnn.kernels._compile_gc import PAUSE
+
+    PAUSE.on_start(None)  # as for a wait on the lock that was interrupted: no end event follows
+    assert not gc.isenabled()
+    assert _compile_something_new(4) == 5
+    assert gc.isenabled()
+
+
+def test_a_fork_in_the_middle_of_a_compile_gives_a_child_with_the_collector_on():
+    from fastnn.kernels._compile_gc import PAUSE
+
+    PAUSE.on_start(None)
+    try:
+        PAUSE.after_fork_in_child()
+        assert gc.isenabled() and not PAUSE.paused
+    finally:
+        gc.enable()
