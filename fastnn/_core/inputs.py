@@ -77,7 +77,7 @@ def is_batch(a, dtype=None, width=None):
     """Whether `a` can go to a kernel as it is: a C-contiguous 2-D ndarray of `dtype`
     (by default float32 or float64), with `width` columns when that is given."""
     return (type(a) is _ndarray and a.ndim == 2 and a.flags.c_contiguous
-            and (a.dtype is dtype or dtype is None and (a.dtype is FLOAT64 or a.dtype is FLOAT32))
+            and (a.dtype is dtype or (dtype is None and (a.dtype is FLOAT64 or a.dtype is FLOAT32)))
             and (width is None or a.shape[1] == width))
 
 
