@@ -100,9 +100,12 @@ def load(args):
         return corpus[:-tenth], None, corpus[-tenth:], word_to_id
     from .dataset import ptb  # only when PTB is used
 
-    corpus, word_to_id, _ = ptb.load_data("train", args.data_dir)
-    valid = ptb.load_data("val", args.data_dir)[0] if args.model == "better" else None
-    return corpus, valid, ptb.load_data("test", args.data_dir)[0], word_to_id
+    try:
+        corpus, word_to_id, _ = ptb.load_data("train", args.data_dir)
+        valid = ptb.load_data("val", args.data_dir)[0] if args.model == "better" else None
+        return corpus, valid, ptb.load_data("test", args.data_dir)[0], word_to_id
+    except ptb.PTBNotFoundError as error:  # no files and no network: one line, as word2vec says it
+        raise SystemExit(f"{PROG}: {error}") from None
 
 
 class _Stop(Exception):

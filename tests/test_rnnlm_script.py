@@ -89,3 +89,14 @@ def test_ctrl_c_stops_between_steps_and_still_saves(tmp_path):
     assert proc.returncode == 0, "".join(lines) + rest
     assert "stopped (Ctrl-C)" in rest and "test perplexity:" in rest
     assert (tmp_path / "out" / "Rnnlm.pkl").exists()
+
+
+def test_missing_ptb_is_one_line(tmp_path, monkeypatch):
+    from fastnn.dataset import ptb
+
+    def no_files(*args, **kwargs):
+        raise ptb.PTBNotFoundError("PTB data: ptb.train.txt not found in /x")
+
+    monkeypatch.setattr(ptb, "load_data", no_files)
+    with pytest.raises(SystemExit, match="fastnn.rnnlm: PTB data: ptb.train.txt not found"):
+        rnnlm.main(["--out", str(tmp_path)])
