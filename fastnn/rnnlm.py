@@ -108,6 +108,41 @@ def load(args):
         raise SystemExit(f"{PROG}: {error}") from None
 
 
+def _make_model(args, vocab):
+    if args.model == "better":
+        return BetterRnnlm(vocab, args.wordvec, args.hidden, args.dropout)
+    return Rnnlm(vocab, args.wordvec, args.hidden)
+
+
+def warm_up(args, vocab, corpus):
+    """Compile (first run) or load from Numba's cache the kernels of a training step:
+    one step on a throwaway model of the run's class and sizes, with a batch like
+    the trainer's (int32 word ids), numpy's random state left as it was (a seeded
+    run is the same with or without it).  Returns (seconds, how), as
+    _cli.kernel_cache.warm, so that the timed training compiles nothing."""
+    from ._cli.kernel_cache import FIRST_RUN_SECONDS, warm
+    from .trainer import remove_duplicate
+    from .util import clip_grads
+
+    words = np.resize(np.asarray(corpus), args.batch_size * (args.time_size + 1)).astype('i')
+    batch = words.reshape(args.batch_size, args.time_size + 1)
+    xs, ts = np.ascontiguousarray(batch[:, :-1]), np.ascontiguousarray(batch[:, 1:])
+    state = np.random.get_state()
+
+    def step():
+        model = _make_model(args, vocab)
+        model.forward(xs, ts)
+        model.backward()
+        params, grads = remove_duplicate(model.params, model.grads)
+        clip_grads(grads, args.max_grad)
+        SGD(args.lr).update(params, grads)
+
+    try:
+        return warm(step, FIRST_RUN_SECONDS["rnnlm"])
+    finally:
+        np.random.set_state(state)
+
+
 class _Stop(Exception):
     pass
 
@@ -189,10 +224,9 @@ def main(argv=None):
     if args.seed is not None:
         np.random.seed(args.seed)
     vocab = len(word_to_id)
-    if args.model == "better":
-        model = BetterRnnlm(vocab, args.wordvec, args.hidden, args.dropout)
-    else:
-        model = Rnnlm(vocab, args.wordvec, args.hidden)
+    seconds, how = warm_up(args, vocab, corpus)
+    print(f"kernels ready in {seconds:.2f} s: {how}")
+    model = _make_model(args, vocab)
     stoppable = _Stoppable(model)
     trainer = RnnlmTrainer(stoppable, SGD(args.lr))
 

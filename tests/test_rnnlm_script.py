@@ -100,3 +100,33 @@ def test_missing_ptb_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(ptb, "load_data", no_files)
     with pytest.raises(SystemExit, match="fastnn.rnnlm: PTB data: ptb.train.txt not found"):
         rnnlm.main(["--out", str(tmp_path)])
+
+
+@pytest.mark.slow  # compiles the Rnnlm kernels on an empty cache: several seconds
+def test_the_timed_training_compiles_nothing_on_a_first_run(tmp_path):
+    """warm_up compiles every kernel of a training step before the clock starts, so a
+    first run's words/s is the training's, not the compiler's."""
+    corpus = tmp_path / "corpus.txt"
+    rng = np.random.default_rng(0)
+    corpus.write_text("\n".join(" ".join(f"w{i}" for i in rng.integers(0, 30, 12)) for _ in range(60)))
+    code = f"""
+from numba.core import event
+import fastnn.rnnlm as r
+compiled = []
+class Count(event.Listener):
+    def on_start(self, ev): compiled.append(ev.data["dispatcher"].__name__)
+    def on_end(self, ev): pass
+train = r.train
+def counted(*args):
+    with event.install_listener("numba:compile", Count()):
+        return train(*args)
+r.train = counted
+r.main(["--corpus", {str(corpus)!r}, "--epochs", "1", "--no-plots", "--out", {str(tmp_path)!r},
+        "--hidden", "8", "--wordvec", "8", "--batch-size", "2", "--time-size", "5"])
+print("compiled while training:", compiled)
+"""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "kernels ready in" in done.stdout
+    assert "compiled while training: []" in done.stdout, done.stdout
