@@ -87,19 +87,18 @@ def make_model(args, vocab_size, corpus):
     return cls(vocab_size, args.hidden, args.window, corpus, power=args.power, sample_size=args.sample_size)
 
 
-def warm_up(args):
-    """Compile (or load) every kernel training uses, on a small model, leaving numpy's
-    random state as it was: the seeded run is the same with or without this."""
+def warm_up(args, vocab_size, corpus, contexts, target):
+    """Compile (or load) every kernel training uses: one step on a throwaway model of
+    the run's sizes, with a batch made as the trainer makes it (rows picked by index
+    from the run's own contexts and targets, so of their dtypes and layout), leaving
+    numpy's random state as it was: the seeded run is the same with or without this."""
     from .optimizer import Adam
     from .trainer import remove_duplicate
     state = np.random.get_state()
     try:
-        # Large enough that Adam takes its parallel kernel too, as it will on the real model.
-        vocab = max(args.sample_size + 2, 2 * args.window + 1, (1 << 18) // (2 * args.hidden) + 1)
-        corpus = np.arange(vocab)
-        model = make_model(args, vocab, corpus)
-        contexts = np.tile(np.arange(2 * args.window, dtype=np.int32), (2, 1))
-        model.forward(contexts, np.array([0, 1], dtype=np.int32))
+        model = make_model(args, vocab_size, corpus)
+        rows = np.arange(min(args.batch_size, len(target)))
+        model.forward(contexts[rows], target[rows])
         model.backward()
         Adam(args.lr).update(*remove_duplicate(model.params, model.grads))
     finally:
@@ -127,7 +126,7 @@ def main(argv=None):
           f"{args.sample_size} negatives, {args.epochs} epochs, Adam lr {args.lr}")
 
     started = time.perf_counter()
-    warm_up(args)
+    warm_up(args, vocab_size, corpus, contexts, target)
     print(f"kernels ready in {time.perf_counter() - started:.2f} s")
     freeze_what_is_loaded()
 

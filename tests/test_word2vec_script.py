@@ -1,6 +1,9 @@
 """python -m fastnn.word2vec on small text files the tests write themselves."""
 
+import os
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -108,3 +111,34 @@ def test_ptb_is_the_default_corpus(tmp_path, monkeypatch, capsys):
     assert seen == {"data_type": "train", "data_dir": str(tmp_path / "ptb")}
     assert "the Penn Treebank training set, 240 words, vocabulary 8" in printed
     assert "[query] you" in printed
+
+
+@pytest.mark.slow  # compiles the CBOW kernels on an empty cache: several seconds
+def test_the_timed_training_compiles_nothing_on_a_first_run(tmp_path):
+    """warm_up compiles every kernel of a training step before the clock starts (with
+    batches of the run's own dtypes), so a first run's throughput is the training's."""
+    corpus = tmp_path / "corpus.txt"
+    rng = np.random.default_rng(0)
+    corpus.write_text(" ".join(f"w{i}" for i in rng.integers(0, 40, 3000)))
+    code = f"""
+from numba.core import event
+import fastnn.word2vec as w
+from fastnn import trainer
+compiled = []
+class Count(event.Listener):
+    def on_start(self, ev): compiled.append(ev.data["dispatcher"].__name__)
+    def on_end(self, ev): pass
+fit = trainer.Trainer.fit
+def counted(self, *args, **kwargs):
+    with event.install_listener("numba:compile", Count()):
+        return fit(self, *args, **kwargs)
+trainer.Trainer.fit = counted
+w.main(["--corpus", {str(corpus)!r}, "--epochs", "1", "--no-plots", "--out", {str(tmp_path)!r},
+        "--hidden", "8", "--sample-size", "2"])
+print("compiled while training:", compiled)
+"""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "kernels ready in" in done.stdout
+    assert "compiled while training: []" in done.stdout, done.stdout
