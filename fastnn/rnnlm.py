@@ -116,31 +116,17 @@ def _make_model(args, vocab):
 
 def warm_up(args, vocab, corpus):
     """Compile (first run) or load from Numba's cache the kernels of a training step:
-    one step on a throwaway model of the run's class and sizes, with a batch like
-    the trainer's (int32 word ids), numpy's random state left as it was (a seeded
-    run is the same with or without it).  Returns (seconds, how), as
+    the trainers' step on a throwaway model of the run's class and sizes, on the
+    first batch RnnlmTrainer would take.  Returns (seconds, how), as
     _cli.kernel_cache.warm, so that the timed training compiles nothing."""
     from ._cli.kernel_cache import FIRST_RUN_SECONDS, warm
-    from .trainer import remove_duplicate
-    from .util import clip_grads
+    from .trainer import _step
 
-    words = np.resize(np.asarray(corpus), args.batch_size * (args.time_size + 1)).astype('i')
-    batch = words.reshape(args.batch_size, args.time_size + 1)
-    xs, ts = np.ascontiguousarray(batch[:, :-1]), np.ascontiguousarray(batch[:, 1:])
-    state = np.random.get_state()
-
-    def step():
-        model = _make_model(args, vocab)
-        model.forward(xs, ts)
-        model.backward()
-        params, grads = remove_duplicate(model.params, model.grads)
-        clip_grads(grads, args.max_grad)
-        SGD(args.lr).update(params, grads)
-
-    try:
-        return warm(step, FIRST_RUN_SECONDS["rnnlm"])
-    finally:
-        np.random.set_state(state)
+    reader = RnnlmTrainer(None, None)
+    reader.time_idx = 0
+    xs, ts = reader.get_batch(corpus[:-1], corpus[1:], args.batch_size, args.time_size)
+    return warm(lambda: _step(_make_model(args, vocab), SGD(args.lr), xs, ts, args.max_grad),
+                FIRST_RUN_SECONDS["rnnlm"])
 
 
 class _Stop(Exception):

@@ -123,33 +123,23 @@ def evaluate(model, x_test, t_test, id_to_char, reverse):
 def warm_up(cls, args, vocab_size, x_train, t_train):
     """Compile (first run) or load from Numba's cache the kernels training and the
     evaluation use: one step, one generate_batch and one generate on a throwaway
-    model of the run's class and sizes, numpy's random state left as it was (a seeded run is
-    the same with or without it).  Returns (seconds, how), as _cli.kernel_cache.warm."""
+    model of the run's class and sizes.  Returns (seconds, how), as _cli.kernel_cache.warm."""
     from ._cli.kernel_cache import FIRST_RUN_SECONDS, warm
-    from .trainer import remove_duplicate
-    from .util import clip_grads
+    from .trainer import _step
 
     # In the layouts the run will use, since Numba compiles a kernel for each: the
     # trainer's batches are copies (shuffled by fancy indexing), the test set and
     # the questions eval_seq2seq shows are the data's own (reversed views with --reverse).
     rows = np.arange(args.batch_size)
     x, t = x_train[rows], t_train[rows]
-    state = np.random.get_state()
 
     def step():
         model = cls(vocab_size, args.wordvec, args.hidden)
-        model.forward(x, t)
-        model.backward()
-        params, grads = remove_duplicate(model.params, model.grads)
-        clip_grads(grads, args.max_grad)
-        Adam().update(params, grads)
+        _step(model, Adam(), x, t, args.max_grad)
         model.generate_batch(x_train[:2], t_train[:2, 0], t.shape[1] - 1)
         model.generate(x_train[[0]], t_train[0, 0], t.shape[1] - 1)
 
-    try:
-        return warm(step, FIRST_RUN_SECONDS["seq2seq"])
-    finally:
-        np.random.set_state(state)
+    return warm(step, FIRST_RUN_SECONDS["seq2seq"])
 
 
 def save_plots(args, acc_list, model, x_test, t_test, id_to_char):

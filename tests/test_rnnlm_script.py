@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from first_run import compiled_while_training
 
 from fastnn import rnnlm
 
@@ -109,24 +110,9 @@ def test_the_timed_training_compiles_nothing_on_a_first_run(tmp_path):
     corpus = tmp_path / "corpus.txt"
     rng = np.random.default_rng(0)
     corpus.write_text("\n".join(" ".join(f"w{i}" for i in rng.integers(0, 30, 12)) for _ in range(60)))
-    code = f"""
-from numba.core import event
-import fastnn.rnnlm as r
-compiled = []
-class Count(event.Listener):
-    def on_start(self, ev): compiled.append(ev.data["dispatcher"].__name__)
-    def on_end(self, ev): pass
-train = r.train
-def counted(*args):
-    with event.install_listener("numba:compile", Count()):
-        return train(*args)
-r.train = counted
-r.main(["--corpus", {str(corpus)!r}, "--epochs", "1", "--no-plots", "--out", {str(tmp_path)!r},
-        "--hidden", "8", "--wordvec", "8", "--batch-size", "2", "--time-size", "5"])
-print("compiled while training:", compiled)
-"""
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
-    assert done.returncode == 0, done.stderr
-    assert "kernels ready in" in done.stdout
-    assert "compiled while training: []" in done.stdout, done.stdout
+    out = compiled_while_training(
+        "fastnn.rnnlm", ["--corpus", str(corpus), "--epochs", "1", "--no-plots", "--out", str(tmp_path),
+                         "--hidden", "8", "--wordvec", "8", "--batch-size", "2", "--time-size", "5"],
+        "fastnn.rnnlm:train", tmp_path / "cache")
+    assert "kernels ready in" in out
+    assert "compiled while training: []" in out, out

@@ -1,12 +1,10 @@
 """python -m fastnn.word2vec on small text files the tests write themselves."""
 
-import os
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from first_run import compiled_while_training
 
 from fastnn import word2vec
 
@@ -120,25 +118,9 @@ def test_the_timed_training_compiles_nothing_on_a_first_run(tmp_path):
     corpus = tmp_path / "corpus.txt"
     rng = np.random.default_rng(0)
     corpus.write_text(" ".join(f"w{i}" for i in rng.integers(0, 40, 3000)))
-    code = f"""
-from numba.core import event
-import fastnn.word2vec as w
-from fastnn import trainer
-compiled = []
-class Count(event.Listener):
-    def on_start(self, ev): compiled.append(ev.data["dispatcher"].__name__)
-    def on_end(self, ev): pass
-fit = trainer.Trainer.fit
-def counted(self, *args, **kwargs):
-    with event.install_listener("numba:compile", Count()):
-        return fit(self, *args, **kwargs)
-trainer.Trainer.fit = counted
-w.main(["--corpus", {str(corpus)!r}, "--epochs", "1", "--no-plots", "--out", {str(tmp_path)!r},
-        "--hidden", "8", "--sample-size", "2"])
-print("compiled while training:", compiled)
-"""
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
-    assert done.returncode == 0, done.stderr
-    assert "kernels ready in" in done.stdout
-    assert "compiled while training: []" in done.stdout, done.stdout
+    out = compiled_while_training(
+        "fastnn.word2vec", ["--corpus", str(corpus), "--epochs", "1", "--no-plots", "--out", str(tmp_path),
+                            "--hidden", "8", "--sample-size", "2"],
+        "fastnn.trainer:Trainer.fit", tmp_path / "cache")
+    assert "kernels ready in" in out
+    assert "compiled while training: []" in out, out

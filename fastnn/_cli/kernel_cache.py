@@ -9,6 +9,8 @@ import os
 import sys
 import time
 
+import numpy as np
+
 
 def _kernels():
     """Numba's dispatchers of every kernel module loaded so far."""
@@ -55,13 +57,19 @@ def warm(run, first_run_seconds=None):
 
     On a first run, first says on stderr that the kernels compile once and
     about how long that takes (first_run_seconds, measured on a 2-core machine).
+    numpy's random state is left as it was, whatever run() draws: a seeded run
+    is the same with or without the warm-up.
     """
     if first_run_seconds is not None and cache_is_empty():
         print(f"fastnn: first run: compiling the kernels once, about {first_run_seconds} s on 2 cores; "
               "later runs load them from Numba's cache", file=sys.stderr, flush=True)
     loaded, compiled = _cache_counts()
+    state = np.random.get_state()
     start = time.perf_counter()
-    run()
+    try:
+        run()
+    finally:
+        np.random.set_state(state)
     seconds = time.perf_counter() - start
     now_loaded, now_compiled = _cache_counts()
     loaded, compiled = now_loaded - loaded, now_compiled - compiled
